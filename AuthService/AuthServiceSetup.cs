@@ -1,0 +1,93 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Mnemosyne.AuthService.Data;
+using Mnemosyne.AuthService.Endpoints;
+using Mnemosyne.AuthService.Libraries;
+using Mnemosyne.AuthService.Options;
+using Mnemosyne.AuthService.Tokens;
+using StackExchange.Redis;
+
+namespace Mnemosyne.AuthService;
+
+/// <summary>Everything AuthService registers and maps; Program.cs only calls these two.</summary>
+public static class AuthServiceSetup
+{
+    public static WebApplicationBuilder AddAuthService(this WebApplicationBuilder builder)
+    {
+        RequireConnectionString(builder.Configuration, "authdb", "Postgres database for tokens, keys, teams and users");
+        RequireConnectionString(builder.Configuration, "redis", "Redis for the jti replay cache");
+        RequireConnectionString(builder.Configuration, "librarydb",
+            "library store (Postgres librarydb) that team tokens resolve their libraries from");
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = Limits.RequestBodyBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = Limits.RequestHeadersBytes;
+        });
+
+        var services = builder.Services;
+        services.AddOptions<AuthOptions>()
+            .BindConfiguration(AuthOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.AddNpgsqlDbContext<AuthDbContext>("authdb", settings => settings.DisableRetry = true);
+        builder.AddKeyedNpgsqlDataSource("librarydb");
+        builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, redis =>
+        {
+            // Answer at once when Redis is down (turn JWTs then fail closed with 503) instead of queueing.
+            redis.AbortOnConnectFail = false;
+            redis.BacklogPolicy = BacklogPolicy.FailFast;
+            redis.ConnectTimeout = 2000;
+            redis.AsyncTimeout = 1000;
+            redis.SyncTimeout = 1000;
+        });
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<AuthTelemetry>();
+        services.AddSingleton<SharedKeys>();
+        services.AddSingleton<SecretProtector>();
+        services.AddSingleton<DatabaseReadiness>();
+        services.AddHostedService<DatabaseMigrator>();
+        services.AddSingleton<SigningKeyRing>();
+        services.AddHostedService(sp => sp.GetRequiredService<SigningKeyRing>());
+        services.AddSingleton<TokenUsageRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<TokenUsageRecorder>());
+        services.AddSingleton<JtiReplayCache>();
+        services.AddSingleton<JwtValidator>();
+        services.AddSingleton<ILibraryDirectory, PostgresLibraryDirectory>();
+        services.AddScoped<OpaqueTokenResolver>();
+        services.AddScoped<JwtResolver>();
+        services.AddScoped<TokenResolver>();
+        services.AddScoped<JwtMinter>();
+
+        services.AddHealthChecks()
+            .AddCheck<DatabaseReadinessHealthCheck>("authdb-migrations")
+            .AddCheck<SigningKeyRingHealthCheck>("signing-keys")
+            .AddCheck<RedisHealthCheck>("redis");
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        return builder;
+    }
+
+    public static WebApplication MapAuthService(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapDefaultEndpoints();
+        app.MapResolveApi();
+        app.MapAdminApi();
+        return app;
+    }
+
+    private static void RequireConnectionString(IConfiguration configuration, string name, string purpose)
+    {
+        if (string.IsNullOrWhiteSpace(configuration.GetConnectionString(name)))
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{name} is not set: AuthService needs it for the {purpose}. " +
+                $"Set ConnectionStrings__{name} or run the stack with `dotnet run --project AppHost`.");
+        }
+    }
+}

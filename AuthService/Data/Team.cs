@@ -1,0 +1,14 @@
+namespace Mnemosyne.AuthService.Data;
+
+public sealed class Team
+{
+    public Guid Id { get; set; }
+    public required string Name { get; set; }
+    public bool Active { get; set; } = true;
+
+    /// <summary>The jti of the one team token that currently works; minting a new token replaces it.</summary>
+    public string? ActiveJti { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public List<TeamWorkspace> Workspaces { get; set; } = [];
+}

@@ -1,0 +1,20 @@
+namespace Mnemosyne.AuthService.Endpoints;
+
+/// <summary>The admin API under <c>/admin/v1</c>: the admin key and database readiness are declared once here.</summary>
+public static class AdminApi
+{
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/admin/v1")
+            .AddEndpointFilter<AdminKeyFilter>()
+            .AddEndpointFilter<ReadinessFilter>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        admin.MapUsersApi();
+        admin.MapTokensApi();
+        admin.MapSigningKeysApi();
+        admin.MapTeamsApi();
+        admin.MapTurnTokensApi();
+        return app;
+    }
+}

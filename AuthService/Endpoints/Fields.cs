@@ -1,0 +1,53 @@
+namespace Mnemosyne.AuthService.Endpoints;
+
+/// <summary>
+/// Checks on request fields. Each returns null when the value is fine, else the sentence (naming the field)
+/// that becomes the 400 problem's title.
+/// </summary>
+public static class Fields
+{
+    public static string? RequiredText(string? value, string field, int maxLength)
+    {
+        if (value is null)
+        {
+            return $"Field '{field}' is required.";
+        }
+
+        return value.Trim().Length == 0 || value.Length > maxLength
+            ? $"Field '{field}' must be 1 to {maxLength} characters."
+            : null;
+    }
+
+    public static string? Username(string? value, string field = "username")
+    {
+        if (RequiredText(value, field, Limits.NameLength) is { } error)
+        {
+            return error;
+        }
+
+        return value!.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '@' or '+')
+            ? null
+            : $"Field '{field}' may contain only letters, digits and . _ - @ +.";
+    }
+
+    /// <summary>A list of non-empty strings; <paramref name="required"/> false allows null (absent).</summary>
+    public static string? TextList(IReadOnlyList<string?>? values, string field, bool required, int maxItemLength)
+    {
+        if (values is null)
+        {
+            return required ? $"Field '{field}' is required (a list of strings, may be empty)." : null;
+        }
+
+        if (values.Count > Limits.ListLength)
+        {
+            return $"Field '{field}' may hold at most {Limits.ListLength} items.";
+        }
+
+        return values.Any(v => string.IsNullOrWhiteSpace(v) || v.Length > maxItemLength)
+            ? $"Field '{field}' must hold strings of 1 to {maxItemLength} characters."
+            : null;
+    }
+
+    /// <summary>The list without duplicates, in the order given.</summary>
+    public static string[] Distinct(IReadOnlyList<string?> values) => values.Select(v => v!).Distinct(StringComparer.Ordinal).ToArray();
+}

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Mnemosyne.AuthService.Tokens;
+
+namespace Mnemosyne.AuthService.Endpoints;
+
+/// <summary><c>POST /v1/resolve</c>: who is this bearer and which libraries may it read (CONTRACT §3).</summary>
+public static class ResolveApi
+{
+    public sealed record ResolveRequest(string? Tool);
+
+    public sealed record ResolveResponse(
+        string Kind, string Principal, string User, IReadOnlyList<string> Libraries, IReadOnlyList<string>? Tools,
+        DateTimeOffset? ExpiresAt);
+
+    public static IEndpointRouteBuilder MapResolveApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1")
+            .AddEndpointFilter<InternalKeyFilter>()
+            .AddEndpointFilter<ReadinessFilter>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapPost("/resolve", ResolveAsync);
+        return app;
+    }
+
+    private static async Task<Results<Ok<ResolveResponse>, ProblemHttpResult>> ResolveAsync(
+        HttpRequest request, ResolveRequest? body, TokenResolver resolver, CancellationToken cancellationToken)
+    {
+        var tool = body?.Tool;
+        if (tool is not null && (tool.Length == 0 || tool.Length > Limits.ToolNameLength))
+        {
+            return Problems.BadRequest($"Field 'tool' must be 1 to {Limits.ToolNameLength} characters.");
+        }
+
+        try
+        {
+            var resolution = await resolver.ResolveAsync(SharedKeys.BearerFrom(request), tool, cancellationToken);
+            return TypedResults.Ok(new ResolveResponse(resolution.Kind, resolution.Principal, resolution.User,
+                resolution.Libraries, resolution.Tools, resolution.ExpiresAt));
+        }
+        catch (AuthException exception)
+        {
+            return Problems.From(exception.Failure);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Mnemosyne.AuthService.Data;
+using Mnemosyne.AuthService.Options;
+using Mnemosyne.AuthService.Tokens;
+
+namespace Mnemosyne.AuthService.Endpoints;
+
+/// <summary>
+/// Teams and their workspace assignments. A team has one working token at a time: minting a new one revokes the
+/// previous one (its jti no longer matches the team's active jti).
+/// </summary>
+public static class TeamsApi
+{
+    public sealed record CreateTeamRequest(string? Name, IReadOnlyList<string?>? Workspaces);
+
+    public sealed record WorkspacesRequest(IReadOnlyList<string?>? Workspaces);
+
+    public sealed record TeamResponse(Guid Id, string Name, IReadOnlyList<string> Workspaces, bool Active);
+
+    public static void MapTeamsApi(this RouteGroupBuilder admin)
+    {
+        admin.MapPost("/teams", CreateAsync);
+        admin.MapGet("/teams", ListAsync);
+        admin.MapPut("/teams/{id:guid}/workspaces", SetWorkspacesAsync);
+        admin.MapPost("/teams/{id:guid}/token", MintTokenAsync);
+        admin.MapPost("/teams/{id:guid}/deactivate", DeactivateAsync);
+    }
+
+    private static async Task<Results<Created<TeamResponse>, ProblemHttpResult>> CreateAsync(
+        CreateTeamRequest body, AuthDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if ((Fields.RequiredText(body.Name, "name", Limits.NameLength)
+                ?? Fields.TextList(body.Workspaces, "workspaces", required: true, Limits.IdentifierLength)) is { } error)
+        {
+            return Problems.BadRequest(error);
+        }
+
+        var name = body.Name!;
+        if (await db.Teams.AnyAsync(t => t.Name == name, cancellationToken))
+        {
+            return Problems.Conflict($"Team '{name}' already exists.");
+        }
+
+        var team = new Team { Id = Guid.CreateVersion7(), Name = name, CreatedAt = time.GetUtcNow() };
+        team.Workspaces.AddRange(Fields.Distinct(body.Workspaces!).Select(w => new TeamWorkspace { WorkspaceId = w }));
+        db.Teams.Add(team);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (exception.IsUniqueViolation())
+        {
+            return Problems.Conflict($"Team '{name}' already exists.");
+        }
+
+        return TypedResults.Created($"/admin/v1/teams/{team.Id}",
+            new TeamResponse(team.Id, team.Name, team.Workspaces.ConvertAll(w => w.WorkspaceId), team.Active));
+    }
+
+    private static async Task<Ok<List<TeamResponse>>> ListAsync(AuthDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await db.Teams.AsNoTracking()
+            .OrderBy(t => t.CreatedAt)
+            .Select(t => new TeamResponse(t.Id, t.Name, t.Workspaces.Select(w => w.WorkspaceId).ToList(), t.Active))
+            .ToListAsync(cancellationToken));
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetWorkspacesAsync(
+        Guid id, WorkspacesRequest body, AuthDbContext db, CancellationToken cancellationToken)
+    {
+        if (Fields.TextList(body.Workspaces, "workspaces", required: true, Limits.IdentifierLength) is { } error)
+        {
+            return Problems.BadRequest(error);
+        }
+
+        var team = await db.Teams.Include(t => t.Workspaces).SingleOrDefaultAsync(t => t.Id == id, cancellationToken);
+        if (team is null)
+        {
+            return Problems.NotFound($"Team '{id}' does not exist.");
+        }
+
+        team.Workspaces.Clear();
+        team.Workspaces.AddRange(Fields.Distinct(body.Workspaces!).Select(w => new TeamWorkspace { WorkspaceId = w }));
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Created<JwtMinter.Minted>, ProblemHttpResult>> MintTokenAsync(
+        Guid id, AuthDbContext db, JwtMinter minter, IOptions<AuthOptions> options, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var team = await db.Teams.SingleOrDefaultAsync(t => t.Id == id, cancellationToken);
+        if (team is null)
+        {
+            return Problems.NotFound($"Team '{id}' does not exist.");
+        }
+
+        if (!team.Active)
+        {
+            return Problems.Conflict($"Team '{id}' is deactivated.");
+        }
+
+        var settings = options.Value;
+        var now = time.GetUtcNow();
+        var expiresAt = now.AddDays(settings.TeamTokenLifetimeDays);
+        var jti = Guid.NewGuid().ToString("D");
+        var token = await minter.SignAsync(new Dictionary<string, object?>
+        {
+            ["iss"] = settings.TeamIssuer,
+            ["aud"] = settings.TeamAudience,
+            ["typ"] = "team",
+            ["sub"] = $"team:{team.Id:D}",
+            ["jti"] = jti,
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["exp"] = expiresAt.ToUnixTimeSeconds(),
+        }, cancellationToken);
+        if (token is null)
+        {
+            return Problems.Conflict(JwtMinter.NoActiveKey);
+        }
+
+        team.ActiveJti = jti;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/admin/v1/teams/{team.Id}",
+            new JwtMinter.Minted(token, jti, DateTimeOffset.FromUnixTimeSeconds(expiresAt.ToUnixTimeSeconds())));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeactivateAsync(
+        Guid id, AuthDbContext db, CancellationToken cancellationToken)
+    {
+        var updated = await db.Teams.Where(t => t.Id == id)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.Active, false), cancellationToken);
+        return updated == 0 ? Problems.NotFound($"Team '{id}' does not exist.") : TypedResults.NoContent();
+    }
+}

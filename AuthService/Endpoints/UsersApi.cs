@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Mnemosyne.AuthService.Data;
+using Mnemosyne.AuthService.Options;
+using Mnemosyne.AuthService.Tokens;
+
+namespace Mnemosyne.AuthService.Endpoints;
+
+/// <summary>Users own opaque tokens; deactivating one stops all of its tokens (and the service user stops every JWT).</summary>
+public static class UsersApi
+{
+    public sealed record CreateUserRequest(string? Username);
+
+    public sealed record UserResponse(string Username, bool Active);
+
+    public static void MapUsersApi(this RouteGroupBuilder admin)
+    {
+        admin.MapPost("/users", CreateAsync);
+        admin.MapPost("/users/{username}/deactivate",
+            (string username, AuthDbContext db, SigningKeyRing ring, IOptions<AuthOptions> options, CancellationToken ct) =>
+                SetActiveAsync(username, false, db, ring, options, ct));
+        admin.MapPost("/users/{username}/activate",
+            (string username, AuthDbContext db, SigningKeyRing ring, IOptions<AuthOptions> options, CancellationToken ct) =>
+                SetActiveAsync(username, true, db, ring, options, ct));
+    }
+
+    private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateAsync(
+        CreateUserRequest body, AuthDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (Fields.Username(body.Username) is { } error)
+        {
+            return Problems.BadRequest(error);
+        }
+
+        var username = body.Username!;
+        if (await db.Users.AnyAsync(u => u.Username == username, cancellationToken))
+        {
+            return Problems.Conflict($"User '{username}' already exists.");
+        }
+
+        db.Users.Add(new User { Id = Guid.CreateVersion7(), Username = username, CreatedAt = time.GetUtcNow() });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (exception.IsUniqueViolation())
+        {
+            return Problems.Conflict($"User '{username}' already exists.");
+        }
+
+        return TypedResults.Created($"/admin/v1/users/{Uri.EscapeDataString(username)}", new UserResponse(username, true));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetActiveAsync(
+        string username, bool active, AuthDbContext db, SigningKeyRing ring, IOptions<AuthOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var updated = await db.Users.Where(u => u.Username == username)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.Active, active), cancellationToken);
+        if (updated == 0)
+        {
+            return Problems.NotFound($"User '{username}' does not exist.");
+        }
+
+        if (username == options.Value.ServiceUsername)
+        {
+            await ring.RefreshAsync(cancellationToken);
+        }
+
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,28 @@
+using Npgsql;
+
+namespace Mnemosyne.AuthService.Libraries;
+
+/// <summary>Reads library uids by workspace from the <c>libraries</c> table of <c>librarydb</c>.</summary>
+public sealed class PostgresLibraryDirectory([FromKeyedServices("librarydb")] NpgsqlDataSource librarydb) : ILibraryDirectory
+{
+    public async Task<IReadOnlyList<string>> LibrariesInWorkspacesAsync(
+        IReadOnlyCollection<string> workspaceIds, CancellationToken cancellationToken)
+    {
+        if (workspaceIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var command = librarydb.CreateCommand(
+            "SELECT uid FROM libraries WHERE workspace_id = ANY($1) ORDER BY uid");
+        command.Parameters.Add(new NpgsqlParameter { Value = workspaceIds.ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var uids = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            uids.Add(reader.GetString(0));
+        }
+
+        return uids;
+    }
+}

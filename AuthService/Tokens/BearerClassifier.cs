@@ -1,0 +1,63 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text.Json;
+
+namespace Mnemosyne.AuthService.Tokens;
+
+/// <summary>
+/// A bearer is a JWT when it has three dot-separated parts whose first decodes (base64url) to a JSON object
+/// with a string <c>alg</c>; anything else is an opaque token (CONTRACT §2).
+/// </summary>
+public static class BearerClassifier
+{
+    public static bool LooksLikeJwt(string bearer)
+    {
+        var firstDot = bearer.IndexOf('.');
+        if (firstDot <= 0)
+        {
+            return false;
+        }
+
+        var secondDot = bearer.IndexOf('.', firstDot + 1);
+        if (secondDot < 0 || bearer.IndexOf('.', secondDot + 1) >= 0)
+        {
+            return false;
+        }
+
+        return TryDecodeJsonObject(bearer.AsSpan(0, firstDot), out var header)
+            && header.TryGetProperty("alg", out var alg)
+            && alg.ValueKind == JsonValueKind.String;
+    }
+
+    /// <summary>Decodes one base64url segment holding a JSON object; false for anything else.</summary>
+    public static bool TryDecodeJsonObject(ReadOnlySpan<char> segment, out JsonElement value)
+    {
+        value = default;
+        var buffer = new byte[segment.Length];
+        if (!TryDecode(segment, buffer, out var written))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.AsMemory(0, written));
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return false;
+            }
+
+            value = document.RootElement.Clone();
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Strict base64url decoding that reports bad input instead of throwing.</summary>
+    public static bool TryDecode(ReadOnlySpan<char> segment, Span<byte> destination, out int written) =>
+        Base64Url.DecodeFromChars(segment, destination, out var consumed, out written) == OperationStatus.Done
+        && consumed == segment.Length;
+}

@@ -1,0 +1,73 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Mnemosyne.AuthService.Data;
+using Mnemosyne.AuthService.Libraries;
+using Mnemosyne.AuthService.Options;
+using Npgsql;
+
+namespace Mnemosyne.AuthService.Tokens;
+
+/// <summary>
+/// Resolves turn and team JWTs. Turn: scope is the <c>libs</c> claim, after the shared replay check (no Postgres).
+/// Team: valid only while the team is active and its active jti is this token's; scope is resolved live from the
+/// team's workspaces through the library store. Both act as the service user, which must be active.
+/// </summary>
+public sealed class JwtResolver(
+    JwtValidator validator,
+    JtiReplayCache replayCache,
+    SigningKeyRing keys,
+    AuthDbContext db,
+    ILibraryDirectory libraries,
+    IOptions<AuthOptions> options)
+{
+    public async Task<Resolution> ResolveAsync(string bearer, CancellationToken cancellationToken)
+    {
+        var jwt = validator.Validate(bearer);
+        if (!jwt.IsTeam && await replayCache.IsReplayAsync(jwt.Jti, jwt.ExpiresAt, cancellationToken))
+        {
+            throw new AuthException(AuthFailure.Replay);
+        }
+
+        if (!keys.ServiceUserActive)
+        {
+            throw new AuthException(AuthFailure.ServiceUserUnavailable);
+        }
+
+        var user = options.Value.ServiceUsername;
+        if (!jwt.IsTeam)
+        {
+            return new Resolution("turn", "jwt:" + jwt.Subject, user, jwt.Libraries, null, jwt.ExpiresAt);
+        }
+
+        var scope = await TeamLibrariesAsync(jwt, cancellationToken);
+        return new Resolution("team", jwt.Subject, user, scope, null, jwt.ExpiresAt);
+    }
+
+    private async Task<IReadOnlyList<string>> TeamLibrariesAsync(ValidatedJwt jwt, CancellationToken cancellationToken)
+    {
+        var team = await db.Teams.AsNoTracking()
+            .Where(t => t.Id == jwt.TeamId)
+            .Select(t => new { t.Active, t.ActiveJti, Workspaces = t.Workspaces.Select(w => w.WorkspaceId).ToList() })
+            .SingleOrDefaultAsync(cancellationToken)
+            ?? throw new AuthException(AuthFailure.InvalidToken);
+
+        if (!team.Active)
+        {
+            throw new AuthException(AuthFailure.Deactivated);
+        }
+
+        if (team.ActiveJti != jwt.Jti)
+        {
+            throw new AuthException(AuthFailure.InvalidToken);
+        }
+
+        try
+        {
+            return await libraries.LibrariesInWorkspacesAsync(team.Workspaces, cancellationToken);
+        }
+        catch (NpgsqlException)
+        {
+            throw new AuthException(AuthFailure.Unavailable("Library store is unavailable."));
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace Mnemosyne.AuthService.Tokens;
+
+/// <summary>Turns a bearer into a <see cref="Resolution"/>: JWT or opaque by shape, then the per-tool allow-list.</summary>
+public sealed partial class TokenResolver(
+    OpaqueTokenResolver opaque,
+    JwtResolver jwt,
+    AuthTelemetry telemetry,
+    ILogger<TokenResolver> logger)
+{
+    /// <summary>Resolves, or throws <see cref="AuthException"/>; every refusal is counted by reason.</summary>
+    public async Task<Resolution> ResolveAsync(string? bearer, string? tool, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var resolution = await ResolveBearerAsync(bearer, cancellationToken);
+            if (tool is not null && resolution.Tools is { } allowed && !allowed.Contains(tool, StringComparer.Ordinal))
+            {
+                throw new AuthException(AuthFailure.ToolNotAllowed(tool));
+            }
+
+            LogResolved(logger, resolution.Kind, resolution.Principal, resolution.Libraries.Count);
+            return resolution;
+        }
+        catch (AuthException exception)
+        {
+            Refused(exception.Failure);
+            throw;
+        }
+        catch (NpgsqlException)
+        {
+            var failure = AuthFailure.Unavailable("Postgres (authdb) is unavailable.");
+            Refused(failure);
+            throw new AuthException(failure);
+        }
+    }
+
+    private Task<Resolution> ResolveBearerAsync(string? bearer, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(bearer))
+        {
+            throw new AuthException(AuthFailure.MissingToken);
+        }
+
+        if (bearer.Length > Limits.BearerLength)
+        {
+            throw new AuthException(AuthFailure.InvalidToken);
+        }
+
+        return BearerClassifier.LooksLikeJwt(bearer)
+            ? jwt.ResolveAsync(bearer, cancellationToken)
+            : opaque.ResolveAsync(bearer, cancellationToken);
+    }
+
+    private void Refused(AuthFailure failure)
+    {
+        telemetry.RecordFailure(failure.Reason);
+        Activity.Current?.SetTag("mcp.auth.reason", failure.Reason);
+        LogRefused(logger, failure.Reason);
+    }
+
+    [LoggerMessage(LogLevel.Information, "auth.resolved {Kind} {Principal} {LibraryCount}")]
+    private static partial void LogResolved(ILogger logger, string kind, string principal, int libraryCount);
+
+    [LoggerMessage(LogLevel.Information, "auth.refused {Reason}")]
+    private static partial void LogRefused(ILogger logger, string reason);
+}

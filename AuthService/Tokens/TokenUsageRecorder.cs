@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Mnemosyne.AuthService.Data;
+using Mnemosyne.AuthService.Options;
+
+namespace Mnemosyne.AuthService.Tokens;
+
+/// <summary>
+/// Aggregates opaque-token usage in memory and writes it to Postgres every <see cref="AuthOptions.UsageFlushSeconds"/>
+/// and at shutdown, in one statement; a resolution never writes. A failed flush keeps its counts for the next one.
+/// A crash loses at most one interval of usage counts.
+/// </summary>
+public sealed partial class TokenUsageRecorder(
+    IServiceScopeFactory scopes,
+    DatabaseReadiness readiness,
+    IOptions<AuthOptions> options,
+    ILogger<TokenUsageRecorder> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<Guid, Usage> _pending = new();
+
+    public readonly record struct Usage(long Count, DateTimeOffset LastUsedAt)
+    {
+        public Usage Add(Usage other) =>
+            new(Count + other.Count, other.LastUsedAt > LastUsedAt ? other.LastUsedAt : LastUsedAt);
+    }
+
+    public void Record(Guid tokenId, DateTimeOffset at) => Add(tokenId, new Usage(1, at));
+
+    /// <summary>Usage recorded here and not yet written, for answers that must include it.</summary>
+    public Usage? Pending(Guid tokenId) => _pending.TryGetValue(tokenId, out var usage) ? usage : null;
+
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var batch = new List<(Guid Id, Usage Usage)>();
+        foreach (var id in _pending.Keys)
+        {
+            if (_pending.TryRemove(id, out var usage))
+            {
+                batch.Add((id, usage));
+            }
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+            var ids = batch.Select(b => b.Id).ToArray();
+            var counts = batch.Select(b => b.Usage.Count).ToArray();
+            var times = batch.Select(b => b.Usage.LastUsedAt).ToArray();
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"""
+                UPDATE "OpaqueTokens" AS t
+                SET "UseCount" = t."UseCount" + u.n,
+                    "LastUsedAt" = GREATEST(t."LastUsedAt", u.at)
+                FROM unnest({ids}, {counts}, {times}) AS u(id, n, at)
+                WHERE t."Id" = u.id
+                """,
+                cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            foreach (var (id, usage) in batch)
+            {
+                Add(id, usage);
+            }
+
+            LogFlushFailed(logger, exception, batch.Count);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await readiness.WaitAsync(stoppingToken);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.UsageFlushSeconds));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            await FlushAsync(stoppingToken);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (readiness.IsReady)
+        {
+            await FlushAsync(cancellationToken);
+        }
+    }
+
+    private void Add(Guid tokenId, Usage usage) =>
+        _pending.AddOrUpdate(tokenId, usage, (_, existing) => existing.Add(usage));
+
+    [LoggerMessage(LogLevel.Warning, "token_usage.flush_failed {TokenCount} tokens kept for the next flush")]
+    private static partial void LogFlushFailed(ILogger logger, Exception exception, int tokenCount);
+}

@@ -1,0 +1,83 @@
+using Npgsql;
+
+namespace Mnemosyne.AuthService.Tests.Infrastructure;
+
+/// <summary>A throw-away Postgres: initdb into a temp dir, started on a random loopback port, removed on dispose.</summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);
+    private readonly string _root;
+    private readonly string _binDirectory;
+
+    private PostgresServer(string root, string binDirectory, int port)
+    {
+        _root = root;
+        _binDirectory = binDirectory;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    private string DataDirectory => Path.Combine(_root, "data");
+
+    public static async Task<PostgresServer> StartAsync()
+    {
+        var bin = FindBinDirectory();
+        var root = Path.Combine(Path.GetTempPath(), "mnemosyne-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(root);
+        if (ExternalProcess.IsRoot)
+        {
+            await ExternalProcess.RunAsync(ExternalProcess.StartInfo("chown", ["postgres:postgres", root]), CommandTimeout);
+        }
+
+        var server = new PostgresServer(root, bin, ExternalProcess.FreePort());
+        await server.PgAsync("initdb", ["-D", server.DataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]);
+        await server.PgAsync("pg_ctl", ["-D", server.DataDirectory, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60",
+            "-o", $"-p {server.Port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400", "start"]);
+        return server;
+    }
+
+    public string ConnectionString(string database) =>
+        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Timeout=5;Command Timeout=10";
+
+    public async Task CreateDatabaseAsync(string name)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await PgAsync("pg_ctl", ["-D", DataDirectory, "-m", "immediate", "-w", "stop"]);
+        }
+        finally
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private Task PgAsync(string tool, string[] arguments) =>
+        ExternalProcess.RunAsync(ExternalProcess.StartInfo(Path.Combine(_binDirectory, tool), arguments, runAs: "postgres"), CommandTimeout);
+
+    private static string FindBinDirectory()
+    {
+        var configured = Environment.GetEnvironmentVariable("PG_BIN");
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return configured;
+        }
+
+        var candidates = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
+                .Where(d => File.Exists(Path.Combine(d, "initdb")))
+                .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : 0)
+                .ToList()
+            : [];
+        return candidates.FirstOrDefault() ?? throw new InvalidOperationException(
+            "No PostgreSQL server binaries found: install them (apt-get install -y postgresql) or set PG_BIN.");
+    }
+}
