@@ -31,6 +31,8 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
         {
             key.HasKey(k => k.Kid);
             key.Property(k => k.Kid).HasMaxLength(64);
+            key.Property(k => k.Sequence).UseIdentityAlwaysColumn();
+            key.HasIndex(k => k.Sequence).IsUnique();
         });
 
         modelBuilder.Entity<Team>(team =>

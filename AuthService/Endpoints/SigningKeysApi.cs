@@ -42,7 +42,7 @@ public static class SigningKeysApi
 
     private static async Task<Ok<List<SigningKeySummary>>> ListAsync(AuthDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await db.SigningKeys.AsNoTracking()
-            .OrderBy(k => k.CreatedAt)
+            .OrderBy(k => k.Sequence)
             .Select(k => new SigningKeySummary(k.Kid, k.RetiredAt == null, k.CreatedAt, k.RetiredAt))
             .ToListAsync(cancellationToken));
 

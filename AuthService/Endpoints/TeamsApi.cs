@@ -61,7 +61,7 @@ public static class TeamsApi
 
     private static async Task<Ok<List<TeamResponse>>> ListAsync(AuthDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await db.Teams.AsNoTracking()
-            .OrderBy(t => t.CreatedAt)
+            .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
             .Select(t => new TeamResponse(t.Id, t.Name, t.Workspaces.Select(w => w.WorkspaceId).ToList(), t.Active))
             .ToListAsync(cancellationToken));
 

@@ -87,7 +87,7 @@ public static class TokensApi
             query = query.Where(t => t.User!.Username == username);
         }
 
-        var rows = await query.OrderBy(t => t.CreatedAt)
+        var rows = await query.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
             .Select(t => new TokenSummary(t.Id, t.Name, t.Prefix, t.User!.Username, t.Libraries, t.Tools, t.Active,
                 t.ExpiresAt, t.LastUsedAt, t.UseCount))
             .ToListAsync(cancellationToken);

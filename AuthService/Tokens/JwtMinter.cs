@@ -19,7 +19,7 @@ public sealed class JwtMinter(AuthDbContext db, SecretProtector protector)
     {
         var key = await db.SigningKeys.AsNoTracking()
             .Where(k => k.RetiredAt == null)
-            .OrderByDescending(k => k.CreatedAt)
+            .OrderByDescending(k => k.Sequence)
             .FirstOrDefaultAsync(cancellationToken);
         var secret = key is null ? null : protector.Unprotect(key.Kid, key.EncryptedSecret);
         if (key is null || secret is null)

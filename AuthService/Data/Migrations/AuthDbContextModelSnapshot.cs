@@ -93,7 +93,16 @@ namespace Mnemosyne.AuthService.Data.Migrations
                     b.Property<DateTimeOffset?>("RetiredAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
                     b.HasKey("Kid");
+
+                    b.HasIndex("Sequence")
+                        .IsUnique();
 
                     b.ToTable("SigningKeys");
                 });

@@ -56,7 +56,8 @@ public sealed class AuthApi(AuthFixture fixture, AuthServiceHost? host = null)
 
         var response = await _host.Http.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30));
         var text = await response.Content.ReadAsStringAsync();
-        var json = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        var isJson = response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.Ordinal) == true;
+        var json = isJson && text.Length > 0 ? JsonDocument.Parse(text).RootElement.Clone() : default;
         return new Reply(response.StatusCode, json, response);
     }
 

@@ -18,7 +18,8 @@ public sealed class AuthFixture(TestServers servers) : IAsyncLifetime
 
     public string InternalKey { get; } = RandomKey();
 
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+    /// <summary>Starts on a whole second, as JWT times are whole seconds.</summary>
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
     public TestServers Servers => servers;
 

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Mnemosyne.AuthService.Data.Migrations
 {
     [DbContext(typeof(AuthDbContext))]
-    [Migration("20261126195503_Initial")]
+    [Migration("20261126200229_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -96,7 +96,16 @@ namespace Mnemosyne.AuthService.Data.Migrations
                     b.Property<DateTimeOffset?>("RetiredAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Sequence"));
+
                     b.HasKey("Kid");
+
+                    b.HasIndex("Sequence")
+                        .IsUnique();
 
                     b.ToTable("SigningKeys");
                 });

@@ -1,5 +1,6 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
@@ -16,6 +17,8 @@ namespace Mnemosyne.AuthService.Data.Migrations
                 columns: table => new
                 {
                     Kid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn),
                     EncryptedSecret = table.Column<byte[]>(type: "bytea", nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     RetiredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
@@ -110,6 +113,12 @@ namespace Mnemosyne.AuthService.Data.Migrations
                 name: "IX_OpaqueTokens_UserId",
                 table: "OpaqueTokens",
                 column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SigningKeys_Sequence",
+                table: "SigningKeys",
+                column: "Sequence",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Teams_Name",
