@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Endpoints;
@@ -65,9 +66,17 @@ public static class AuthServiceSetup
             .AddCheck<SigningKeyRingHealthCheck>("signing-keys")
             .AddCheck<RedisHealthCheck>("redis");
 
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Kestrel ends an oversized body before any handler sees it; say what the limit is.
+            if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge)
+            {
+                context.ProblemDetails.Title = ApiExceptionHandler.BodyTooLarge;
+            }
+        });
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
         return builder;
     }
 

@@ -12,13 +12,14 @@ namespace Mnemosyne.AuthService.Endpoints;
 /// </summary>
 public sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
+    public static readonly string BodyTooLarge = $"Request body is too large (at most {Limits.RequestBodyBytes / 1024} KiB).";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var (status, title, reason) = exception switch
         {
             BadHttpRequestException { InnerException: JsonException json } => (400, JsonProblem(json), null),
-            BadHttpRequestException { StatusCode: 413 } =>
-                (413, $"Request body is too large (at most {Limits.RequestBodyBytes / 1024} KiB).", null),
+            BadHttpRequestException { StatusCode: 413 } => (413, BodyTooLarge, null),
             BadHttpRequestException bad => (bad.StatusCode, bad.Message, (string?)null),
             AuthException auth => (auth.Failure.Status, auth.Failure.Title, auth.Failure.Reason),
             NpgsqlException or TimeoutException => (503, "Postgres is unavailable.", "unavailable"),

@@ -10,6 +10,8 @@ public sealed class AuthApi(AuthFixture fixture, AuthServiceHost? host = null)
 {
     private readonly AuthServiceHost _host = host ?? fixture.Host;
 
+    public AuthServiceHost Host => _host;
+
     public sealed record Reply(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)
     {
         public string Reason => Body.GetProperty("reason").GetString()!;

@@ -33,7 +33,8 @@ public sealed class AuthServiceHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<AuthServiceHost> StartAsync(IDictionary<string, string?> configuration, TimeProvider time)
+    public static async Task<AuthServiceHost> StartAsync(
+        IDictionary<string, string?> configuration, TimeProvider time, bool waitUntilHealthy = true)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -52,10 +53,22 @@ public sealed class AuthServiceHost : IAsyncDisposable
         builder.AddAuthService();
         var app = builder.Build();
         app.MapAuthService();
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
 
         var host = new AuthServiceHost(app, new Uri(app.Urls.Single()), logs);
-        await host.WaitUntilHealthyAsync();
+        if (waitUntilHealthy)
+        {
+            await host.WaitUntilHealthyAsync();
+        }
+
         return host;
     }
 
