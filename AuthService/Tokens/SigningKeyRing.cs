@@ -66,7 +66,26 @@ public sealed partial class SigningKeyRing(
             keys[row.Kid] = new Key(row.Kid, secret, row.Retired);
         }
 
-        _snapshot = new Snapshot(keys, serviceUserActive, started);
+        Publish(new Snapshot(keys, serviceUserActive, started));
+    }
+
+    /// <summary>
+    /// Keeps the snapshot whose read started last: a periodic refresh that read the table before a change must not
+    /// overwrite the on-demand refresh made after it.
+    /// </summary>
+    private void Publish(Snapshot fresh)
+    {
+        var current = _snapshot;
+        while (current is null || current.LoadedAt < fresh.LoadedAt)
+        {
+            var seen = Interlocked.CompareExchange(ref _snapshot, fresh, current);
+            if (ReferenceEquals(seen, current))
+            {
+                return;
+            }
+
+            current = seen;
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
