@@ -1,10 +1,10 @@
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Endpoints;
 using Mnemosyne.AuthService.Libraries;
 using Mnemosyne.AuthService.Options;
 using Mnemosyne.AuthService.Tokens;
+using Mnemosyne.ServiceDefaults;
 using StackExchange.Redis;
 
 namespace Mnemosyne.AuthService;
@@ -66,17 +66,8 @@ public static class AuthServiceSetup
             .AddCheck<SigningKeyRingHealthCheck>("signing-keys")
             .AddCheck<RedisHealthCheck>("redis");
 
-        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-        {
-            // Kestrel ends an oversized body before any handler sees it; say what the limit is.
-            if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge)
-            {
-                context.ProblemDetails.Title = ApiExceptionHandler.BodyTooLarge;
-            }
-        });
-        services.AddExceptionHandler<ApiExceptionHandler>();
-        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
+        services.AddApiErrors(Limits.RequestBodyBytes);
+        services.AddExceptionHandler<DependencyExceptionHandler>();
         return builder;
     }
 

@@ -5,7 +5,6 @@ public static class Limits
 {
     public const int NameLength = 150;
     public const int IdentifierLength = 200;
-    public const int ListLength = 1000;
     public const int ToolNameLength = 128;
     public const int BearerLength = 4096;
     public const int JtiLength = 128;

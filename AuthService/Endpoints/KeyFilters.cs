@@ -1,3 +1,4 @@
+using Mnemosyne.ServiceDefaults;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Tokens;
 
@@ -10,7 +11,7 @@ public sealed class AdminKeyFilter(SharedKeys keys) : IEndpointFilter
 
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        if (keys.IsAdminKey(SharedKeys.BearerFrom(context.HttpContext.Request)))
+        if (keys.IsAdminKey(SharedSecrets.BearerFrom(context.HttpContext.Request)))
         {
             return next(context);
         }

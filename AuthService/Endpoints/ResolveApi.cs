@@ -1,3 +1,4 @@
+using Mnemosyne.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Mnemosyne.AuthService.Tokens;
 
@@ -35,7 +36,7 @@ public static class ResolveApi
 
         try
         {
-            var resolution = await resolver.ResolveAsync(SharedKeys.BearerFrom(request), tool, cancellationToken);
+            var resolution = await resolver.ResolveAsync(SharedSecrets.BearerFrom(request), tool, cancellationToken);
             return TypedResults.Ok(new ResolveResponse(resolution.Kind, resolution.Principal, resolution.User,
                 resolution.Libraries, resolution.Tools, resolution.ExpiresAt));
         }

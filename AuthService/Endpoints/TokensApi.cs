@@ -1,3 +1,4 @@
+using Mnemosyne.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Mnemosyne.AuthService.Data;
@@ -28,7 +29,7 @@ public static class TokensApi
     private static async Task<Results<Created<TokenCreated>, ProblemHttpResult>> CreateAsync(
         CreateTokenRequest body, AuthDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var error = Fields.Username(body.Username)
+        var error = Fields.Username(body.Username, Limits.NameLength)
             ?? Fields.RequiredText(body.Name, "name", Limits.NameLength)
             ?? Fields.TextList(body.Libraries, "libraries", required: true, Limits.IdentifierLength)
             ?? Fields.TextList(body.Tools, "tools", required: false, Limits.ToolNameLength);

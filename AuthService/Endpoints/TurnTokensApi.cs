@@ -1,3 +1,4 @@
+using Mnemosyne.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Options;

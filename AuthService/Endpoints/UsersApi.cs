@@ -1,3 +1,4 @@
+using Mnemosyne.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,7 @@ public static class UsersApi
     private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateAsync(
         CreateUserRequest body, AuthDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (Fields.Username(body.Username) is { } error)
+        if (Fields.Username(body.Username, Limits.NameLength) is { } error)
         {
             return Problems.BadRequest(error);
         }

@@ -1,4 +1,4 @@
-namespace Mnemosyne.AuthService.Endpoints;
+namespace Mnemosyne.ServiceDefaults;
 
 /// <summary>
 /// Checks on request fields. Each returns null when the value is fine, else the sentence (naming the field)
@@ -18,9 +18,9 @@ public static class Fields
             : null;
     }
 
-    public static string? Username(string? value, string field = "username")
+    public static string? Username(string? value, int maxLength, string field = "username")
     {
-        if (RequiredText(value, field, Limits.NameLength) is { } error)
+        if (RequiredText(value, field, maxLength) is { } error)
         {
             return error;
         }
@@ -30,6 +30,9 @@ public static class Fields
             : $"Field '{field}' may contain only letters, digits and . _ - @ +.";
     }
 
+    /// <summary>Most items a list field may hold.</summary>
+    public const int MaxListLength = 1000;
+
     /// <summary>A list of non-empty strings; <paramref name="required"/> false allows null (absent).</summary>
     public static string? TextList(IReadOnlyList<string?>? values, string field, bool required, int maxItemLength)
     {
@@ -38,9 +41,9 @@ public static class Fields
             return required ? $"Field '{field}' is required (a list of strings, may be empty)." : null;
         }
 
-        if (values.Count > Limits.ListLength)
+        if (values.Count > MaxListLength)
         {
-            return $"Field '{field}' may hold at most {Limits.ListLength} items.";
+            return $"Field '{field}' may hold at most {MaxListLength} items.";
         }
 
         return values.Any(v => string.IsNullOrWhiteSpace(v) || v.Length > maxItemLength)
