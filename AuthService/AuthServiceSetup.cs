@@ -45,7 +45,6 @@ public static class AuthServiceSetup
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AuthTelemetry>();
-        services.AddSingleton<SharedKeys>();
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<DatabaseReadiness>();
         services.AddHostedService<DatabaseMigrator>();

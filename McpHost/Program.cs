@@ -1,7 +1,9 @@
-// The MCP server and its auth middleware arrive with the McpHost issue; for now the host only reports health.
+using Mnemosyne.McpHost;
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddMcpHost();
 
 var app = builder.Build();
-app.MapDefaultEndpoints();
+app.MapMcpHost();
 app.Run();

@@ -1,3 +1,5 @@
+using Mnemosyne.ServiceDefaults;
+
 namespace Mnemosyne.AuthService.Endpoints;
 
 /// <summary>The admin API under <c>/admin/v1</c>: the admin key and database readiness are declared once here.</summary>

@@ -5,7 +5,7 @@ namespace Mnemosyne.AuthService.Tests;
 
 public sealed class AdminApiTests(AuthFixture fixture) : IClassFixture<AuthFixture>
 {
-    private readonly AuthApi _api = new(fixture);
+    private readonly AuthApi _api = fixture.Api();
 
     public static TheoryData<string, string> AdminCalls => new()
     {

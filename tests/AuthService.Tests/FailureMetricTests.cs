@@ -10,7 +10,7 @@ public sealed class FailureMetricTests(AuthFixture fixture) : IClassFixture<Auth
     [Fact]
     public async Task Every_refusal_counts_once_under_its_reason_code()
     {
-        var api = new AuthApi(fixture);
+        var api = fixture.Api();
         var meterFactory = fixture.Host.Services.GetRequiredService<IMeterFactory>();
         var seen = new ConcurrentQueue<(long Value, string? Reason)>();
         using var listener = new MeterListener();

@@ -7,7 +7,7 @@ namespace Mnemosyne.AuthService.Tests;
 /// <summary>Two AuthService hosts on one Postgres and one Redis, as when auth-service runs several replicas.</summary>
 public sealed class MultiInstanceTests(AuthFixture fixture) : IClassFixture<AuthFixture>
 {
-    private readonly AuthApi _first = new(fixture);
+    private readonly AuthApi _first = fixture.Api();
 
     private DateTimeOffset Now => fixture.Time.GetUtcNow();
 

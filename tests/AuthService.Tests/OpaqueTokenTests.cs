@@ -7,7 +7,7 @@ namespace Mnemosyne.AuthService.Tests;
 
 public sealed class OpaqueTokenTests(AuthFixture fixture) : IClassFixture<AuthFixture>
 {
-    private readonly AuthApi _api = new(fixture);
+    private readonly AuthApi _api = fixture.Api();
 
     [Fact]
     public async Task Opaque_token_resolves_to_its_user_libraries_and_tools()

@@ -10,7 +10,7 @@ public sealed class RedisOutageTests(AuthFixture fixture) : IClassFixture<AuthFi
     public async Task Redis_stopped_refuses_turn_tokens_with_503_while_opaque_and_team_tokens_still_resolve()
     {
         await using var redis = await RedisServer.StartAsync();
-        var api = new AuthApi(fixture).On(await fixture.StartHostAsync(redis.ConnectionString));
+        var api = fixture.Api().On(await fixture.StartHostAsync(redis.ConnectionString));
         var (kid, secret) = await api.CreateSigningKeyAsync();
         var (_, opaque) = await api.CreateTokenAsync(await api.CreateUserAsync(), ["lib"]);
         var team = await api.MintTeamTokenAsync(await api.CreateTeamAsync());

@@ -7,7 +7,7 @@ namespace Mnemosyne.AuthService.Tests;
 /// <summary>No token plaintext, signing secret or shared key in any table row or log line.</summary>
 public sealed class SecretsAtRestTests(AuthFixture fixture) : IClassFixture<AuthFixture>
 {
-    private readonly AuthApi _api = new(fixture);
+    private readonly AuthApi _api = fixture.Api();
 
     [Fact]
     public async Task Tokens_and_secrets_appear_in_no_row_and_no_log_line()

@@ -35,7 +35,7 @@ public sealed class StartupTests(AuthFixture fixture) : IClassFixture<AuthFixtur
     public async Task Until_migrations_are_applied_health_and_every_api_answer_503()
     {
         var unreachable = $"Host=127.0.0.1;Port={ExternalProcess.FreePort()};Username=postgres;Database=authdb;Timeout=2";
-        await using var host = await AuthServiceHost.StartAsync(new Dictionary<string, string?>
+        await using var host = await TestHost.StartAuthServiceAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:authdb"] = unreachable,
             ["ConnectionStrings:librarydb"] = unreachable,
@@ -43,7 +43,7 @@ public sealed class StartupTests(AuthFixture fixture) : IClassFixture<AuthFixtur
             ["Auth:AdminKey"] = fixture.AdminKey,
             ["Auth:InternalKey"] = fixture.InternalKey,
         }, fixture.Time, waitUntilHealthy: false);
-        var api = new AuthApi(fixture, host);
+        var api = fixture.Api(host);
 
         var health = await api.SendAsync(HttpMethod.Get, "/health", null);
         var resolve = await api.ResolveAsync("mnm_whatever");

@@ -5,7 +5,7 @@ namespace Mnemosyne.AuthService.Tests;
 
 public sealed class TeamTokenTests(AuthFixture fixture) : IClassFixture<AuthFixture>
 {
-    private readonly AuthApi _api = new(fixture);
+    private readonly AuthApi _api = fixture.Api();
 
     [Fact]
     public async Task Team_token_sees_exactly_the_libraries_of_its_workspaces()

@@ -7,7 +7,7 @@ namespace Mnemosyne.AuthService.Tests;
 
 public sealed class TurnTokenTests(AuthFixture fixture) : IClassFixture<AuthFixture>
 {
-    private readonly AuthApi _api = new(fixture);
+    private readonly AuthApi _api = fixture.Api();
 
     private DateTimeOffset Now => fixture.Time.GetUtcNow();
 

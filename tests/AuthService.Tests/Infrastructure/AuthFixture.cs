@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
+using Mnemosyne.Testing;
+
 namespace Mnemosyne.AuthService.Tests.Infrastructure;
 
 /// <summary>
@@ -11,8 +13,8 @@ namespace Mnemosyne.AuthService.Tests.Infrastructure;
 public sealed class AuthFixture(TestServers servers) : IAsyncLifetime
 {
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..10];
-    private readonly List<AuthServiceHost> _hosts = [];
-    private AuthServiceHost? _host;
+    private readonly List<TestHost> _hosts = [];
+    private TestHost? _host;
 
     public string AdminKey { get; } = RandomKey();
 
@@ -27,7 +29,7 @@ public sealed class AuthFixture(TestServers servers) : IAsyncLifetime
 
     public string LibraryDatabase => "librarydb_" + _suffix;
 
-    public AuthServiceHost Host => _host ?? throw new InvalidOperationException("The fixture is not started.");
+    public TestHost Host => _host ?? throw new InvalidOperationException("The fixture is not started.");
 
     public async ValueTask InitializeAsync()
     {
@@ -45,10 +47,10 @@ public sealed class AuthFixture(TestServers servers) : IAsyncLifetime
     }
 
     /// <summary>Starts another AuthService on the same databases, Redis and clock.</summary>
-    public Task<AuthServiceHost> StartHostAsync(Action<Dictionary<string, string?>>? configure = null) =>
+    public Task<TestHost> StartHostAsync(Action<Dictionary<string, string?>>? configure = null) =>
         StartHostAsync(servers.Redis.ConnectionString, configure);
 
-    public async Task<AuthServiceHost> StartHostAsync(string redis, Action<Dictionary<string, string?>>? configure = null)
+    public async Task<TestHost> StartHostAsync(string redis, Action<Dictionary<string, string?>>? configure = null)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -59,7 +61,7 @@ public sealed class AuthFixture(TestServers servers) : IAsyncLifetime
             ["Auth:InternalKey"] = InternalKey,
         };
         configure?.Invoke(configuration);
-        var host = await AuthServiceHost.StartAsync(configuration, Time);
+        var host = await TestHost.StartAuthServiceAsync(configuration, Time);
         lock (_hosts)
         {
             _hosts.Add(host);
@@ -67,6 +69,9 @@ public sealed class AuthFixture(TestServers servers) : IAsyncLifetime
 
         return host;
     }
+
+    /// <summary>The admin API and resolve endpoint of <paramref name="host"/> (default: the first host).</summary>
+    public AuthApi Api(TestHost? host = null) => new(host ?? Host, AdminKey, InternalKey);
 
     public async Task AddLibraryAsync(string uid, string workspace)
     {

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace Mnemosyne.AuthService.Tests.Infrastructure;
+namespace Mnemosyne.Testing;
 
 /// <summary>
 /// Builds JWTs byte by byte, so tests can make the broken ones a real minter never would (wrong alg, missing kid,

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace Mnemosyne.AuthService.Tests.Infrastructure;
+namespace Mnemosyne.Testing;
 
 /// <summary>Runs the server binaries the tests need; as root, Postgres commands run as the <c>postgres</c> user.</summary>
-internal static class ExternalProcess
+public static class ExternalProcess
 {
     public static bool IsRoot => Environment.UserName == "root";
 

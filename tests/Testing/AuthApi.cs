@@ -3,14 +3,12 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Mnemosyne.AuthService.Tests.Infrastructure;
+namespace Mnemosyne.Testing;
 
-/// <summary>The admin API and <c>/v1/resolve</c> over real HTTP, as outside callers use them.</summary>
-public sealed class AuthApi(AuthFixture fixture, AuthServiceHost? host = null)
+/// <summary>The admin API and <c>/v1/resolve</c> of one AuthService over real HTTP, as outside callers use them.</summary>
+public sealed class AuthApi(TestHost host, string adminKey, string internalKey)
 {
-    private readonly AuthServiceHost _host = host ?? fixture.Host;
-
-    public AuthServiceHost Host => _host;
+    public TestHost Host => host;
 
     public sealed record Reply(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)
     {
@@ -21,16 +19,16 @@ public sealed class AuthApi(AuthFixture fixture, AuthServiceHost? host = null)
         public string? ContentType => Response.Content.Headers.ContentType?.MediaType;
     }
 
-    public AuthApi On(AuthServiceHost other) => new(fixture, other);
+    public AuthApi On(TestHost other) => new(other, adminKey, internalKey);
 
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
     public Task<Reply> AdminAsync(HttpMethod method, string path, object? body = null) =>
-        SendAsync(method, path, body, ("Authorization", "Bearer " + fixture.AdminKey));
+        SendAsync(method, path, body, ("Authorization", "Bearer " + adminKey));
 
     public Task<Reply> ResolveAsync(string? bearer, string? tool = null)
     {
-        var headers = new List<(string, string)> { ("X-Internal-Key", fixture.InternalKey) };
+        var headers = new List<(string, string)> { ("X-Internal-Key", internalKey) };
         if (bearer is not null)
         {
             headers.Add(("Authorization", "Bearer " + bearer));
@@ -56,7 +54,7 @@ public sealed class AuthApi(AuthFixture fixture, AuthServiceHost? host = null)
             request.Content = JsonContent.Create(body);
         }
 
-        var response = await _host.Http.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30));
+        var response = await host.Http.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30));
         var text = await response.Content.ReadAsStringAsync();
         var isJson = response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.Ordinal) == true;
         var json = isJson && text.Length > 0 ? JsonDocument.Parse(text).RootElement.Clone() : default;
@@ -66,8 +64,7 @@ public sealed class AuthApi(AuthFixture fixture, AuthServiceHost? host = null)
     public async Task<string> CreateUserAsync(string? username = null)
     {
         username ??= Unique("user");
-        var reply = await AdminAsync(HttpMethod.Post, "/admin/v1/users", new { username });
-        Assert.Equal(HttpStatusCode.Created, reply.Status);
+        Created(await AdminAsync(HttpMethod.Post, "/admin/v1/users", new { username }));
         return username;
     }
 
@@ -76,30 +73,33 @@ public sealed class AuthApi(AuthFixture fixture, AuthServiceHost? host = null)
     {
         var reply = await AdminAsync(HttpMethod.Post, "/admin/v1/tokens",
             new { username, name = Unique("token"), libraries, tools, expiresAt });
-        Assert.Equal(HttpStatusCode.Created, reply.Status);
+        Created(reply);
         return (reply.Body.GetProperty("id").GetString()!, reply.Body.GetProperty("token").GetString()!);
     }
 
     public async Task<(string Kid, byte[] Secret)> CreateSigningKeyAsync()
     {
         var reply = await AdminAsync(HttpMethod.Post, "/admin/v1/signing-keys", new { });
-        Assert.Equal(HttpStatusCode.Created, reply.Status);
+        Created(reply);
         return (reply.Body.GetProperty("kid").GetString()!, Convert.FromHexString(reply.Body.GetProperty("secret").GetString()!));
     }
 
     public async Task<string> CreateTeamAsync(params string[] workspaces)
     {
         var reply = await AdminAsync(HttpMethod.Post, "/admin/v1/teams", new { name = Unique("team"), workspaces });
-        Assert.Equal(HttpStatusCode.Created, reply.Status);
+        Created(reply);
         return reply.Body.GetProperty("id").GetString()!;
     }
 
     public async Task<string> MintTeamTokenAsync(string teamId)
     {
         var reply = await AdminAsync(HttpMethod.Post, $"/admin/v1/teams/{teamId}/token", new { });
-        Assert.Equal(HttpStatusCode.Created, reply.Status);
+        Created(reply);
         return reply.Body.GetProperty("token").GetString()!;
     }
 
     public static string[] Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToArray();
+
+    private static void Created(Reply reply) =>
+        Assert.True(reply.Status == HttpStatusCode.Created, $"Expected 201, got {(int)reply.Status}: {reply.Body}");
 }

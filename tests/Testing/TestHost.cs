@@ -6,18 +6,20 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mnemosyne.AuthService;
 
-namespace Mnemosyne.AuthService.Tests.Infrastructure;
+namespace Mnemosyne.Testing;
 
 /// <summary>
-/// A real AuthService (the same setup Program.cs runs) on Kestrel at a random loopback port, with its clock and
-/// configuration supplied by the test.
+/// A real service (the same setup its Program.cs runs) on Kestrel at a random loopback port, with its clock and
+/// configuration supplied by the test and every log line captured.
 /// </summary>
-public sealed class AuthServiceHost : IAsyncDisposable
+public sealed class TestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private bool _stopped;
 
-    private AuthServiceHost(WebApplication app, Uri address, CapturedLogs logs)
+    private TestHost(WebApplication app, Uri address, CapturedLogs logs)
     {
         _app = app;
         Address = address;
@@ -33,12 +35,23 @@ public sealed class AuthServiceHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<AuthServiceHost> StartAsync(
-        IDictionary<string, string?> configuration, TimeProvider time, bool waitUntilHealthy = true)
+    /// <summary>Starts AuthService.</summary>
+    public static Task<TestHost> StartAuthServiceAsync(
+        IDictionary<string, string?> configuration, TimeProvider time, bool waitUntilHealthy = true) =>
+        StartAsync(typeof(AuthServiceSetup).Assembly.GetName().Name!, configuration, time,
+            builder => builder.AddAuthService(), app => app.MapAuthService(), waitUntilHealthy);
+
+    public static async Task<TestHost> StartAsync(
+        string applicationName,
+        IDictionary<string, string?> configuration,
+        TimeProvider time,
+        Action<WebApplicationBuilder> addService,
+        Action<WebApplication> mapService,
+        bool waitUntilHealthy = true)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            ApplicationName = typeof(AuthServiceSetup).Assembly.GetName().Name,
+            ApplicationName = applicationName,
             EnvironmentName = Environments.Production,
         });
         builder.Configuration.AddInMemoryCollection(configuration);
@@ -50,9 +63,9 @@ public sealed class AuthServiceHost : IAsyncDisposable
         builder.Services.Replace(ServiceDescriptor.Singleton(time));
 
         builder.AddServiceDefaults();
-        builder.AddAuthService();
+        addService(builder);
         var app = builder.Build();
-        app.MapAuthService();
+        mapService(app);
         try
         {
             await app.StartAsync();
@@ -63,7 +76,7 @@ public sealed class AuthServiceHost : IAsyncDisposable
             throw;
         }
 
-        var host = new AuthServiceHost(app, new Uri(app.Urls.Single()), logs);
+        var host = new TestHost(app, new Uri(app.Urls.Single()), logs);
         if (waitUntilHealthy)
         {
             await host.WaitUntilHealthyAsync();
@@ -72,18 +85,28 @@ public sealed class AuthServiceHost : IAsyncDisposable
         return host;
     }
 
-    /// <summary>A client that sends the admin key.</summary>
-    public HttpClient AdminClient(string adminKey)
+    /// <summary>A client that sends <c>Authorization: Bearer</c> with <paramref name="token"/>.</summary>
+    public HttpClient ClientWithBearer(string token)
     {
         var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    /// <summary>Stops the service (to test an outage); dispose still cleans up.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await _app.StopAsync();
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await _app.StopAsync();
+        await StopAsync();
         await _app.DisposeAsync();
     }
 
@@ -100,7 +123,7 @@ public sealed class AuthServiceHost : IAsyncDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"AuthService at {Address} did not become healthy: {await response.Content.ReadAsStringAsync()}");
+                throw new TimeoutException($"{Address} did not become healthy: {await response.Content.ReadAsStringAsync()}");
             }
 
             await Task.Delay(100);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Mnemosyne.AuthService.Tests.Infrastructure;
+namespace Mnemosyne.Testing;
 
 /// <summary>A throw-away <c>redis-server</c> on a random loopback port, with no persistence.</summary>
 public sealed class RedisServer : IAsyncDisposable

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Mnemosyne.AuthService.Tests.Infrastructure;
+namespace Mnemosyne.Testing;
 
 /// <summary>A throw-away Postgres: initdb into a temp dir, started on a random loopback port, removed on dispose.</summary>
 public sealed class PostgresServer : IAsyncDisposable

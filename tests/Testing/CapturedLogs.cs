@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Mnemosyne.AuthService.Tests.Infrastructure;
+namespace Mnemosyne.Testing;
 
 /// <summary>Keeps every log line a host writes (all levels, with exceptions), so tests can search them.</summary>
 public sealed class CapturedLogs : ILoggerProvider

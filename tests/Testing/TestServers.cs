@@ -1,8 +1,9 @@
-[assembly: AssemblyFixture(typeof(Mnemosyne.AuthService.Tests.Infrastructure.TestServers))]
+namespace Mnemosyne.Testing;
 
-namespace Mnemosyne.AuthService.Tests.Infrastructure;
-
-/// <summary>One Postgres and one Redis for the whole test run; each test class makes its own databases on them.</summary>
+/// <summary>
+/// One Postgres and one Redis for a whole test run (each test assembly declares it as its assembly fixture);
+/// each test class makes its own databases on them.
+/// </summary>
 public sealed class TestServers : IAsyncLifetime
 {
     private PostgresServer? _postgres;

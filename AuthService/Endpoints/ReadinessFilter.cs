@@ -1,0 +1,13 @@
+using Mnemosyne.AuthService.Data;
+using Mnemosyne.AuthService.Tokens;
+
+namespace Mnemosyne.AuthService.Endpoints;
+
+/// <summary>Answers 503 instead of touching a database whose migrations are not applied yet.</summary>
+public sealed class ReadinessFilter(DatabaseReadiness readiness) : IEndpointFilter
+{
+    private static readonly AuthFailure NotReady = AuthFailure.Unavailable("Database migrations are still being applied.");
+
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        readiness.IsReady ? next(context) : ValueTask.FromResult<object?>(Problems.From(NotReady));
+}

@@ -1,0 +1,38 @@
+namespace Mnemosyne.McpHost.Auth;
+
+/// <summary>Reads a request body into memory up to a limit and puts it back so the next reader sees it whole.</summary>
+public static class BufferedBody
+{
+    /// <summary>The body, or null when it is larger than <paramref name="limit"/> bytes.</summary>
+    public static async Task<ReadOnlyMemory<byte>?> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null;
+        }
+
+        buffer.Position = 0;
+        request.Body = buffer;
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text.Json;
+
+namespace Mnemosyne.McpHost.Auth;
+
+/// <summary>
+/// The parts of a JSON-RPC message the auth middleware decides on: <c>id</c>, <c>method</c> and, for
+/// <c>tools/call</c>, <c>params.name</c>. Anything ambiguous (duplicate keys, keys differing only in case, batches)
+/// is refused so the middleware and the SDK can never read different methods from one body.
+/// </summary>
+public sealed record JsonRpcMessage(JsonElement? Id, string? Method, string? ToolName)
+{
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false, MaxDepth = 64 };
+
+    /// <summary>The parsed message, or an error sentence for a body that must not reach the SDK.</summary>
+    public static (JsonRpcMessage? Message, string? Error) Parse(ReadOnlyMemory<byte> body)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, Strict);
+        }
+        catch (JsonException)
+        {
+            return (null, "Parse error: the body is not valid JSON or repeats a key.");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Array)
+            {
+                return (null, "JSON-RPC batches are not supported.");
+            }
+
+            if (root.ValueKind != JsonValueKind.Object || HasCaseVariant(root, "id", "method", "params", "jsonrpc"))
+            {
+                return (null, "Invalid request: expected one JSON-RPC object.");
+            }
+
+            JsonElement? id = root.TryGetProperty("id", out var idElement) ? idElement.Clone() : null;
+            var method = root.TryGetProperty("method", out var methodElement) && methodElement.ValueKind == JsonValueKind.String
+                ? methodElement.GetString()
+                : null;
+            string? tool = null;
+            if (method == "tools/call" && root.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object)
+            {
+                if (HasCaseVariant(parameters, "name"))
+                {
+                    return (null, "Invalid request: expected one JSON-RPC object.");
+                }
+
+                tool = parameters.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null;
+            }
+
+            return (new JsonRpcMessage(id, method, tool), null);
+        }
+    }
+
+    private static bool HasCaseVariant(JsonElement element, params string[] names)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            foreach (var name in names)
+            {
+                if (!string.Equals(property.Name, name, StringComparison.Ordinal)
+                    && string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

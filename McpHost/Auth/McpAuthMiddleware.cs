@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Mnemosyne.McpHost.Options;
+using Mnemosyne.ServiceDefaults;
+
+namespace Mnemosyne.McpHost.Auth;
+
+/// <summary>
+/// Decides every MCP request before the SDK sees it, so refusals are real HTTP 401/403/503. Reads the JSON-RPC
+/// method (and tool name) from a buffered, size-capped body; <c>initialize</c>, <c>ping</c>, notifications,
+/// <c>tools/list</c> and <c>get_health</c> pass without a token; everything else is resolved by auth-service and
+/// runs with the resolved library list attached (<see cref="CallerScope"/>).
+/// </summary>
+public sealed partial class McpAuthMiddleware(
+    RequestDelegate next,
+    AuthServiceClient authService,
+    IOptions<McpOptions> mcpOptions,
+    IOptions<McpAuthOptions> authOptions,
+    ILogger<McpAuthMiddleware> logger)
+{
+    private static readonly HashSet<string> PublicMethods = new(StringComparer.Ordinal) { "initialize", "ping", "tools/list" };
+    private static readonly HashSet<string> PublicTools = new(StringComparer.Ordinal) { "get_health" };
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!HttpMethods.IsPost(context.Request.Method))
+        {
+            await next(context);
+            return;
+        }
+
+        var limit = mcpOptions.Value.MaxRequestBodyBytes;
+        var body = await BufferedBody.ReadAsync(context.Request, limit, context.RequestAborted);
+        if (body is null)
+        {
+            await McpRefusal.WriteAsync(context, null, StatusCodes.Status413PayloadTooLarge, McpRefusal.InvalidRequestCode,
+                $"Request body is too large (at most {limit / 1024} KiB).", "too_large");
+            return;
+        }
+
+        var (message, error) = JsonRpcMessage.Parse(body.Value);
+        if (message is null)
+        {
+            await McpRefusal.WriteAsync(context, null, StatusCodes.Status400BadRequest,
+                error!.StartsWith("Parse", StringComparison.Ordinal) ? McpRefusal.ParseErrorCode : McpRefusal.InvalidRequestCode,
+                error, "invalid_request");
+            return;
+        }
+
+        if (IsPublic(message) || await AuthorizeAsync(context, message))
+        {
+            await next(context);
+        }
+    }
+
+    private static bool IsPublic(JsonRpcMessage message) =>
+        message.Method is { } method
+        && (PublicMethods.Contains(method)
+            || method.StartsWith("notifications/", StringComparison.Ordinal)
+            || (method == "tools/call" && message.ToolName is { } tool && PublicTools.Contains(tool)));
+
+    private async Task<bool> AuthorizeAsync(HttpContext context, JsonRpcMessage message)
+    {
+        var bearer = SharedSecrets.BearerFrom(context.Request);
+        var tool = message.Method == "tools/call" ? message.ToolName : null;
+        var outcome = await authService.ResolveAsync(bearer, tool, context.RequestAborted);
+        Activity.Current?.SetTag("mcp.tool", tool);
+
+        if (outcome.Allowed is { } resolution)
+        {
+            new CallerScope(resolution.Principal, resolution.Libraries).AttachTo(context);
+            Activity.Current?.SetTag("mcp.auth.principal", resolution.Principal);
+            LogDecision(logger, resolution.Principal, tool, resolution.Libraries.Count, "allowed");
+            return true;
+        }
+
+        Activity.Current?.SetTag("mcp.auth.reason", outcome.Reason);
+        if (!authOptions.Value.RequireAuth && outcome.Status != StatusCodes.Status403Forbidden)
+        {
+            new CallerScope("anonymous", []).AttachTo(context);
+            LogDecision(logger, "anonymous", tool, 0, "allowed_without_auth:" + outcome.Reason);
+            return true;
+        }
+
+        LogDecision(logger, "unresolved", tool, 0, "refused:" + outcome.Reason);
+        await McpRefusal.WriteAuthAsync(context, message.Id, outcome.Status, outcome.Title, outcome.Reason, bearer is not null);
+        return false;
+    }
+
+    [LoggerMessage(LogLevel.Information, "mcp.auth.decision {Principal} {Tool} {LibraryCount} {Outcome}")]
+    private static partial void LogDecision(ILogger logger, string principal, string? tool, int libraryCount, string outcome);
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Mnemosyne.McpHost.Options;
+
+namespace Mnemosyne.McpHost.Auth;
+
+/// <summary>
+/// Writes a refusal as MCP authorization asks (CONTRACT §4): the HTTP status, a <c>WWW-Authenticate</c> challenge
+/// for 401/403, and a JSON-RPC error body carrying the reason code.
+/// </summary>
+public static class McpRefusal
+{
+    public const int AuthErrorCode = -32001;
+    public const int InvalidRequestCode = -32600;
+    public const int ParseErrorCode = -32700;
+
+    public static Task WriteAuthAsync(HttpContext context, JsonElement? id, int status, string title, string reason, bool tokenSent)
+    {
+        var metadata = ProtectedResource.MetadataUrl(context.Request, context.RequestServices.GetRequiredService<IOptions<McpOptions>>().Value);
+        var description = title.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+        var challenge = status switch
+        {
+            StatusCodes.Status403Forbidden =>
+                $"Bearer error=\"insufficient_scope\", error_description=\"{description}\", resource_metadata=\"{metadata}\"",
+            StatusCodes.Status401Unauthorized when tokenSent =>
+                $"Bearer resource_metadata=\"{metadata}\", error=\"invalid_token\", error_description=\"{description}\"",
+            StatusCodes.Status401Unauthorized => $"Bearer resource_metadata=\"{metadata}\"",
+            _ => null,
+        };
+        if (challenge is not null)
+        {
+            context.Response.Headers.WWWAuthenticate = challenge;
+        }
+
+        return WriteAsync(context, id, status, AuthErrorCode, title, reason);
+    }
+
+    public static async Task WriteAsync(HttpContext context, JsonElement? id, int status, int code, string message, string reason)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        writer.WriteStartObject();
+        writer.WriteString("jsonrpc", "2.0");
+        writer.WritePropertyName("id");
+        if (id is { } value)
+        {
+            value.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+
+        writer.WriteStartObject("error");
+        writer.WriteNumber("code", code);
+        writer.WriteString("message", message);
+        writer.WriteStartObject("data");
+        writer.WriteString("reason", reason);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        await writer.FlushAsync(context.RequestAborted);
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+
+namespace Mnemosyne.ServiceDefaults;
+
+/// <summary>
+/// Admin endpoints of both services: <c>Authorization: Bearer &lt;Auth:AdminKey&gt;</c>, compared in constant time;
+/// anything else gets 401 problem+json with reason <c>admin_key</c>. Each service validates the key's presence at start.
+/// </summary>
+public sealed class AdminKeyFilter(IConfiguration configuration) : IEndpointFilter
+{
+    private readonly byte[] _adminKeyHash = SharedSecrets.Hash(configuration["Auth:AdminKey"]
+        ?? throw new InvalidOperationException("Auth:AdminKey is required (set Auth__AdminKey)."));
+
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        if (SharedSecrets.Matches(SharedSecrets.BearerFrom(context.HttpContext.Request), _adminKeyHash))
+        {
+            return next(context);
+        }
+
+        context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+        return ValueTask.FromResult<object?>(Results.Problem(title: "Missing or invalid admin key.",
+            statusCode: StatusCodes.Status401Unauthorized,
+            extensions: new Dictionary<string, object?> { ["reason"] = "admin_key" }));
+    }
+}
