@@ -7,7 +7,8 @@ namespace Mnemosyne.McpHost.Auth;
 
 /// <summary>
 /// Decides every MCP request before the SDK sees it, so refusals are real HTTP 401/403/503. Reads the JSON-RPC
-/// method (and tool name) from a buffered, size-capped body; <c>initialize</c>, <c>ping</c>, notifications,
+/// method (and tool name) from a buffered, size-capped body; <c>initialize</c> (and <c>server/discover</c>),
+/// <c>ping</c>, notifications,
 /// <c>tools/list</c> and <c>get_health</c> pass without a token; everything else is resolved by auth-service and
 /// runs with the resolved library list attached (<see cref="CallerScope"/>).
 /// </summary>
@@ -18,7 +19,11 @@ public sealed partial class McpAuthMiddleware(
     IOptions<McpAuthOptions> authOptions,
     ILogger<McpAuthMiddleware> logger)
 {
-    private static readonly HashSet<string> PublicMethods = new(StringComparer.Ordinal) { "initialize", "ping", "tools/list" };
+    // server/discover is the 2026-07-28 revision's handshake-free form of initialize: capabilities only, no data.
+    private static readonly HashSet<string> PublicMethods = new(StringComparer.Ordinal)
+    {
+        "initialize", "server/discover", "ping", "tools/list",
+    };
     private static readonly HashSet<string> PublicTools = new(StringComparer.Ordinal) { "get_health" };
 
     public async Task InvokeAsync(HttpContext context)
@@ -33,6 +38,8 @@ public sealed partial class McpAuthMiddleware(
         var body = await BufferedBody.ReadAsync(context.Request, limit, context.RequestAborted);
         if (body is null)
         {
+            // The rest of the body is never read, so the connection cannot be reused.
+            context.Response.Headers.Connection = "close";
             await McpRefusal.WriteAsync(context, null, StatusCodes.Status413PayloadTooLarge, McpRefusal.InvalidRequestCode,
                 $"Request body is too large (at most {limit / 1024} KiB).", "too_large");
             return;

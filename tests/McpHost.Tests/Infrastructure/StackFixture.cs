@@ -1,0 +1,158 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Mnemosyne.McpHost.Tests.Infrastructure;
+
+/// <summary>
+/// One test class's stack: a real AuthService and a real McpHost on Kestrel, sharing the run's Postgres (own
+/// authdb and librarydb) and Redis, one clock, and the admin and internal keys.
+/// </summary>
+public sealed class StackFixture(TestServers servers) : IAsyncLifetime
+{
+    public const string AllowedOrigin = "http://allowed.example";
+    private readonly string _suffix = Guid.NewGuid().ToString("N")[..10];
+    private TestHost? _authService;
+    private TestHost? _mcpHost;
+
+    public string AdminKey { get; } = RandomKey();
+
+    public string InternalKey { get; } = RandomKey();
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+
+    public TestHost AuthService => _authService ?? throw new InvalidOperationException("The stack is not started.");
+
+    public TestHost McpHost => _mcpHost ?? throw new InvalidOperationException("The stack is not started.");
+
+    public AuthApi Auth => new(AuthService, AdminKey, InternalKey);
+
+    public async ValueTask InitializeAsync()
+    {
+        var authdb = "authdb_" + _suffix;
+        var librarydb = "librarydb_" + _suffix;
+        await servers.Postgres.CreateDatabaseAsync(authdb);
+        await servers.Postgres.CreateDatabaseAsync(librarydb);
+        _authService = await TestHost.StartAuthServiceAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:authdb"] = servers.Postgres.ConnectionString(authdb),
+            ["ConnectionStrings:librarydb"] = servers.Postgres.ConnectionString(librarydb),
+            ["ConnectionStrings:redis"] = servers.Redis.ConnectionString,
+            ["Auth:AdminKey"] = AdminKey,
+            ["Auth:InternalKey"] = InternalKey,
+        }, Time);
+        _mcpHost = await TestHost.StartAsync(typeof(McpHostSetup).Assembly.GetName().Name!, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:librarydb"] = servers.Postgres.ConnectionString(librarydb),
+            ["Auth:AdminKey"] = AdminKey,
+            ["Auth:InternalKey"] = InternalKey,
+            ["services:auth-service:http:0"] = AuthService.Address.ToString().TrimEnd('/'),
+            ["Mcp:AllowedOrigins:0"] = AllowedOrigin,
+            ["Mcp:AuthTimeoutMilliseconds"] = "2000",
+        }, Time, builder => builder.AddMcpHost(), app => app.MapMcpHost());
+    }
+
+    /// <summary>An MCP client (the official SDK) connected to <c>/mcp</c>, with a bearer when one is given.</summary>
+    public async Task<McpClient> ConnectAsync(string? token = null)
+    {
+        var options = new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(McpHost.Address, "/mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+        };
+        if (token is not null)
+        {
+            options.AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token };
+        }
+
+        return await McpClient.CreateAsync(new HttpClientTransport(options)).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Calls a tool and returns its JSON answer; a tool error fails the test with its message.</summary>
+    public static async Task<JsonElement> CallAsync(McpClient client, string tool, Dictionary<string, object?>? arguments = null)
+    {
+        var result = await CallRawAsync(client, tool, arguments);
+        Assert.False(result.IsError == true, $"{tool} answered an error: {Text(result)}");
+        return JsonDocument.Parse(Text(result)).RootElement.Clone();
+    }
+
+    public static async Task<CallToolResult> CallRawAsync(McpClient client, string tool, Dictionary<string, object?>? arguments = null) =>
+        await client.CallToolAsync(tool, arguments).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+    public static string Text(CallToolResult result) => Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+
+    /// <summary>A raw JSON-RPC POST to <c>/mcp</c>, to see exactly what HTTP status, headers and body come back.</summary>
+    public async Task<HttpResponseMessage> PostMcpAsync(
+        string body, string? token = null, string? origin = null, string? protocolVersion = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (origin is not null)
+        {
+            request.Headers.Add("Origin", origin);
+        }
+
+        if (protocolVersion is not null)
+        {
+            request.Headers.Add("MCP-Protocol-Version", protocolVersion);
+        }
+
+        return await McpHost.Http.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public static string ToolCall(string tool, object arguments, int id = 7) =>
+        JsonSerializer.Serialize(new { jsonrpc = "2.0", id, method = "tools/call", @params = new { name = tool, arguments } });
+
+    public async Task PutLibraryAsync(string uid, string workspace, string? name = null)
+    {
+        using var client = McpHost.ClientWithBearer(AdminKey);
+        using var response = await client.PutAsJsonAsync($"/admin/v1/libraries/{uid}", new { name = name ?? uid, workspace });
+        Assert.True(response.IsSuccessStatusCode, $"PUT library {uid}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    public async Task PutDocumentAsync(string library, string uid, string title, string content)
+    {
+        using var client = McpHost.ClientWithBearer(AdminKey);
+        using var response = await client.PutAsJsonAsync($"/admin/v1/libraries/{library}/documents/{uid}", new { title, content });
+        Assert.True(response.IsSuccessStatusCode, $"PUT document {uid}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>A library with one document whose content mentions <paramref name="word"/>; returns their uids.</summary>
+    public async Task<(string Library, string Document)> AddLibraryWithDocumentAsync(string workspace, string word)
+    {
+        var library = AuthApi.Unique("lib");
+        var document = AuthApi.Unique("doc");
+        await PutLibraryAsync(library, workspace);
+        await PutDocumentAsync(library, document, $"Notes on {word}", $"This document explains {word} in some detail.");
+        return (library, document);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_mcpHost is not null)
+        {
+            await _mcpHost.DisposeAsync();
+        }
+
+        if (_authService is not null)
+        {
+            await _authService.DisposeAsync();
+        }
+    }
+
+    private static string RandomKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(36));
+}
