@@ -45,13 +45,17 @@ public sealed class PostgresLibraryStore(LibraryDbContext db) : ILibraryStore
                 .Select(d => new DocumentContent(d.Uid, d.LibraryUid, d.Title, d.Content))
                 .SingleOrDefaultAsync(cancellationToken);
 
-    public async Task<bool> UpsertLibraryAsync(string uid, string name, string workspace, CancellationToken cancellationToken) =>
-        await db.Database.SqlQuery<bool>(
+    public async Task<bool> UpsertLibraryAsync(string uid, string name, string workspace, CancellationToken cancellationToken)
+    {
+        // ToListAsync, not SingleAsync: an INSERT … RETURNING cannot be composed into a subquery.
+        var created = await db.Database.SqlQuery<bool>(
             $"""
             INSERT INTO libraries (uid, name, workspace_id) VALUES ({uid}, {name}, {workspace})
             ON CONFLICT (uid) DO UPDATE SET name = EXCLUDED.name, workspace_id = EXCLUDED.workspace_id
             RETURNING (xmax = 0) AS "Value"
-            """).SingleAsync(cancellationToken);
+            """).ToListAsync(cancellationToken);
+        return created[0];
+    }
 
     public async Task<bool> DeleteLibraryAsync(string uid, CancellationToken cancellationToken) =>
         await db.Libraries.Where(l => l.Uid == uid).ExecuteDeleteAsync(cancellationToken) > 0;

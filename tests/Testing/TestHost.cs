@@ -12,7 +12,8 @@ namespace Mnemosyne.Testing;
 
 /// <summary>
 /// A real service (the same setup its Program.cs runs) on Kestrel at a random loopback port, with its clock and
-/// configuration supplied by the test and every log line captured.
+/// configuration supplied by the test and every log line captured. The clock replaces the host's whole
+/// <see cref="TimeProvider"/>, Polly's timeouts and delays included.
 /// </summary>
 public sealed class TestHost : IAsyncDisposable
 {

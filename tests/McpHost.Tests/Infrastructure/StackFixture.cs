@@ -11,7 +11,8 @@ namespace Mnemosyne.McpHost.Tests.Infrastructure;
 
 /// <summary>
 /// One test class's stack: a real AuthService and a real McpHost on Kestrel, sharing the run's Postgres (own
-/// authdb and librarydb) and Redis, one clock, and the admin and internal keys.
+/// authdb and librarydb) and Redis, and the admin and internal keys. <see cref="Time"/> is AuthService's clock;
+/// McpHost keeps the real one, which its HTTP resilience timeouts and retry delays run on.
 /// </summary>
 public sealed class StackFixture(TestServers servers) : IAsyncLifetime
 {
@@ -54,7 +55,7 @@ public sealed class StackFixture(TestServers servers) : IAsyncLifetime
             ["services:auth-service:http:0"] = AuthService.Address.ToString().TrimEnd('/'),
             ["Mcp:AllowedOrigins:0"] = AllowedOrigin,
             ["Mcp:AuthTimeoutMilliseconds"] = "2000",
-        }, Time, builder => builder.AddMcpHost(), app => app.MapMcpHost());
+        }, TimeProvider.System, builder => builder.AddMcpHost(), app => app.MapMcpHost());
     }
 
     /// <summary>An MCP client (the official SDK) connected to <c>/mcp</c>, with a bearer when one is given.</summary>

@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Mnemosyne.McpHost.Tests.Infrastructure;
+
+namespace Mnemosyne.McpHost.Tests;
+
+/// <summary>When auth-service cannot answer, tool calls fail closed with 503; the public tool still works.</summary>
+public sealed class OutageTests(StackFixture stack, TestServers servers) : IClassFixture<StackFixture>
+{
+    [Fact]
+    public async Task Auth_service_stopped_gives_503_and_get_health_says_so()
+    {
+        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"]);
+        using var before = await stack.PostMcpAsync(StackFixture.ToolCall("search", new { query = "x" }), token);
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        await stack.AuthService.StopAsync();
+        using var after = await stack.PostMcpAsync(StackFixture.ToolCall("search", new { query = "x" }), token);
+        await using var client = await stack.ConnectAsync();
+        var health = await StackFixture.CallAsync(client, "get_health");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, after.StatusCode);
+        var body = JsonDocument.Parse(await after.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+        Assert.Equal("unavailable", body.GetProperty("error").GetProperty("data").GetProperty("reason").GetString());
+        Assert.Equal("Authentication service is unavailable.", body.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(("degraded", "unhealthy"), (health.GetProperty("status").GetString(), health.GetProperty("authService").GetString()));
+    }
+
+    [Fact]
+    public async Task Auth_service_that_never_answers_gives_503_within_the_timeout()
+    {
+        // A listener that accepts connections and never responds: a hung auth-service.
+        using var blackHole = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        blackHole.Start();
+        var port = ((System.Net.IPEndPoint)blackHole.LocalEndpoint).Port;
+        var librarydb = "librarydb_hung_" + Guid.NewGuid().ToString("N")[..8];
+        await servers.Postgres.CreateDatabaseAsync(librarydb);
+        await using var mcpHost = await TestHost.StartAsync(typeof(McpHostSetup).Assembly.GetName().Name!, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:librarydb"] = servers.Postgres.ConnectionString(librarydb),
+            ["Auth:AdminKey"] = stack.AdminKey,
+            ["Auth:InternalKey"] = stack.InternalKey,
+            ["services:auth-service:http:0"] = $"http://127.0.0.1:{port}",
+            ["Mcp:AuthTimeoutMilliseconds"] = "1000",
+        }, TimeProvider.System, builder => builder.AddMcpHost(), app => app.MapMcpHost());
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        {
+            Content = new StringContent(StackFixture.ToolCall("search", new { query = "x" }), System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Accept", "application/json, text/event-stream");
+        request.Headers.Add("Authorization", "Bearer mnm_anything");
+
+        using var response = await mcpHost.Http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+    }
+}
