@@ -32,7 +32,7 @@ public static class AuthServiceSetup
             .ValidateOnStart();
 
         builder.AddNpgsqlDbContext<AuthDbContext>("authdb", settings => settings.DisableRetry = true);
-        builder.AddKeyedNpgsqlDataSource("librarydb");
+        builder.AddKeyedNpgsqlDataSource("librarydb", settings => settings.DisableHealthChecks = true);
         builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, redis =>
         {
             // Answer at once when Redis is down (turn JWTs then fail closed with 503) instead of queueing.
@@ -63,7 +63,8 @@ public static class AuthServiceSetup
         services.AddHealthChecks()
             .AddCheck<DatabaseReadinessHealthCheck>("authdb-migrations")
             .AddCheck<SigningKeyRingHealthCheck>("signing-keys")
-            .AddCheck<RedisHealthCheck>("redis");
+            .AddCheck<RedisHealthCheck>("redis")
+            .AddCheck<LibraryStoreHealthCheck>("librarydb");
 
         services.AddApiErrors(Limits.RequestBodyBytes);
         services.AddExceptionHandler<DependencyExceptionHandler>();
