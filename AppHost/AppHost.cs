@@ -1,14 +1,39 @@
-// Containers only for now (needs Docker or Podman); local executables arrive with the AppHost issue.
+using Mnemosyne.AppHost;
+
 var builder = DistributedApplication.CreateBuilder(args);
 
+// Secrets: generated on first run and kept in this project's user secrets (dotnet user-secrets list --project AppHost).
 var adminKey = builder.AddParameter("admin-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
 var internalKey = builder.AddParameter("internal-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
 
-var postgres = builder.AddPostgres("postgres");
-var authdb = postgres.AddDatabase("authdb");
-var librarydb = postgres.AddDatabase("librarydb");
-var redis = builder.AddRedis("redis");
+// Infrastructure: containers when a container runtime is healthy (and always when publishing), else local executables.
+var (infrastructure, why) = InfrastructureMode.Choose(builder);
+var store = builder.AddInfrastructureNotice(infrastructure, why);
+IResourceBuilder<IResourceWithConnectionString> postgresServer, authdb, librarydb, redis;
+if (infrastructure == Infrastructure.Containers)
+{
+    var postgres = builder.AddPostgres("postgres");
+    var redisContainer = builder.AddRedis("redis");
+    if (builder.ExecutionContext.IsRunMode)
+    {
+        postgres.WithDataVolume();
+        redisContainer.WithDataVolume();
+    }
 
+    (postgresServer, authdb, librarydb, redis) = (postgres, postgres.AddDatabase("authdb"), postgres.AddDatabase("librarydb"), redisContainer);
+}
+else
+{
+    var dataRoot = builder.Configuration["AppHost:DataDirectory"] is { Length: > 0 } configured
+        ? Path.GetFullPath(configured)
+        : Path.Combine(builder.AppHostDirectory, ".data");
+    var postgres = builder.AddLocalPostgres("postgres", dataRoot);
+    (postgresServer, authdb, librarydb, redis) = (postgres, postgres.AddDatabase("authdb"), postgres.AddDatabase("librarydb"), builder.AddLocalRedis("redis", dataRoot));
+}
+
+builder.AddNeo4j(infrastructure, store);
+
+// Services: auth-service is internal; mcp-host is the only external endpoint.
 var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithReference(authdb).WaitFor(authdb)
     .WithReference(librarydb).WaitFor(librarydb)
@@ -18,6 +43,7 @@ var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.McpHost>("mcp-host")
+    .WithReference(librarydb).WaitFor(librarydb)
     .WithReference(authService).WaitFor(authService)
     .WithEnvironment("Auth__AdminKey", adminKey)
     .WithEnvironment("Auth__InternalKey", internalKey)

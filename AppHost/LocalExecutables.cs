@@ -1,0 +1,36 @@
+using System.Diagnostics;
+
+namespace Mnemosyne.AppHost;
+
+/// <summary>Finding server binaries and running them as the right user, for local infrastructure.</summary>
+public static class LocalExecutables
+{
+    public static bool IsRoot => Environment.UserName == "root";
+
+    /// <summary>The full path of <paramref name="name"/> on PATH, or null.</summary>
+    public static string? OnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(File.Exists);
+
+    /// <summary>Command and leading arguments that run <paramref name="executable"/> as <paramref name="user"/> when we are root.</summary>
+    public static (string Command, string[] Prefix) AsUser(string executable, string user) =>
+        IsRoot ? ("runuser", ["-u", user, "--", executable]) : (executable, []);
+
+    /// <summary>Gives <paramref name="path"/> to <paramref name="user"/> when we are root (Postgres refuses to run as root).</summary>
+    public static void GiveTo(string path, string user)
+    {
+        if (!IsRoot)
+        {
+            return;
+        }
+
+        using var chown = Process.Start("chown", ["-R", $"{user}:{user}", path]);
+        chown.WaitForExit();
+        if (chown.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"Could not give {path} to the '{user}' user (chown exited {chown.ExitCode}).");
+        }
+    }
+}

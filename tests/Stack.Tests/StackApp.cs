@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+
+[assembly: AssemblyFixture(typeof(Mnemosyne.Stack.Tests.StackApp))]
+
+namespace Mnemosyne.Stack.Tests;
+
+/// <summary>
+/// The whole AppHost, started once for these tests in local mode (no container runtime needed): Postgres and Redis from
+/// local binaries with their data in a temp folder, both services, and the dashboard with its API enabled.
+/// </summary>
+public sealed class StackApp : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    private DistributedApplication? _app;
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "mnemosyne-stack-" + Guid.NewGuid().ToString("N")[..10]);
+
+    public string AdminKey { get; } = RandomKey();
+
+    public string DashboardApiKey { get; } = RandomKey();
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The stack is not started.");
+
+    public bool Stopped { get; private set; }
+
+    public async ValueTask InitializeAsync()
+    {
+        using var cancellation = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            new DistributedApplicationTestingBuilderOptions { EnableDashboard = true },
+            [
+                "--Infrastructure=local",
+                $"--AppHost:DataDirectory={DataDirectory}",
+                $"--AppHost:DashboardApiKey={DashboardApiKey}",
+                $"--Parameters:admin-key={AdminKey}",
+                $"--Parameters:internal-key={RandomKey()}",
+                $"--Parameters:postgres-password={RandomKey()}",
+            ],
+            cancellation.Token);
+        _app = await builder.BuildAsync(cancellation.Token);
+        await _app.StartAsync(cancellation.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("mcp-host", cancellation.Token);
+    }
+
+    /// <summary>Stops everything (once); the stop test calls it, and disposal does too.</summary>
+    public async Task StopAsync()
+    {
+        if (_app is not null && !Stopped)
+        {
+            Stopped = true;
+            await _app.StopAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            await _app.DisposeAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        if (Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+    }
+
+    private static string RandomKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+}
