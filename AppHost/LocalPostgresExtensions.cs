@@ -121,9 +121,13 @@ public static class LocalPostgresExtensions
 
     private static string FindBinDirectory(IDistributedApplicationBuilder builder)
     {
+        const string install = "Install them (Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql)";
         if (builder.Configuration["AppHost:PostgresBin"] is { Length: > 0 } configured)
         {
-            return configured;
+            return File.Exists(Path.Combine(configured, "initdb")) && File.Exists(Path.Combine(configured, "postgres"))
+                ? configured
+                : throw new InvalidOperationException(
+                    $"AppHost:PostgresBin is '{configured}', which holds no initdb and postgres. {install} or fix the setting.");
         }
 
         var debian = Directory.Exists("/usr/lib/postgresql")
@@ -135,9 +139,8 @@ public static class LocalPostgresExtensions
             : null;
         var onPath = LocalExecutables.OnPath("initdb") is { } initdb ? Path.GetDirectoryName(initdb) : null;
         return debian ?? onPath ?? throw new InvalidOperationException(
-            "Local infrastructure needs the PostgreSQL server binaries (initdb, postgres) and none were found. Install them " +
-            "(Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql), set AppHost:PostgresBin to their " +
-            "folder, or start a container runtime and use --Infrastructure=containers.");
+            $"Local infrastructure needs the PostgreSQL server binaries (initdb, postgres) and none were found. {install}, " +
+            "set AppHost:PostgresBin to their folder, or start a container runtime and use --Infrastructure=containers.");
     }
 
     /// <summary>Ready when a connection to the server succeeds.</summary>
