@@ -9,7 +9,8 @@ var internalKey = builder.AddParameter("internal-key", new GenerateParameterDefa
 // Infrastructure: containers when a container runtime is healthy (and always when publishing), else local executables.
 var (infrastructure, why) = InfrastructureMode.Choose(builder);
 var store = builder.AddInfrastructureNotice(infrastructure, why);
-IResourceBuilder<IResourceWithConnectionString> postgresServer, authdb, librarydb, redis;
+IResourceBuilder<IResourceWithConnectionString> authdb, librarydb, redis;
+string? dataRoot = null;
 if (infrastructure == Infrastructure.Containers)
 {
     var postgres = builder.AddPostgres("postgres");
@@ -20,18 +21,19 @@ if (infrastructure == Infrastructure.Containers)
         redisContainer.WithDataVolume();
     }
 
-    (postgresServer, authdb, librarydb, redis) = (postgres, postgres.AddDatabase("authdb"), postgres.AddDatabase("librarydb"), redisContainer);
+    (authdb, librarydb, redis) = (postgres.AddDatabase("authdb"), postgres.AddDatabase("librarydb"), redisContainer);
 }
 else
 {
-    var dataRoot = builder.Configuration["AppHost:DataDirectory"] is { Length: > 0 } configured
+    dataRoot = builder.Configuration["AppHost:DataDirectory"] is { Length: > 0 } configured
         ? Path.GetFullPath(configured)
         : Path.Combine(builder.AppHostDirectory, ".data");
     var postgres = builder.AddLocalPostgres("postgres", dataRoot);
-    (postgresServer, authdb, librarydb, redis) = (postgres, postgres.AddDatabase("authdb"), postgres.AddDatabase("librarydb"), builder.AddLocalRedis("redis", dataRoot));
+    (authdb, librarydb, redis) = (postgres.AddDatabase("authdb"), postgres.AddDatabase("librarydb"), builder.AddLocalRedis("redis", dataRoot));
 }
 
-builder.AddNeo4j(infrastructure, store);
+// The library graph. The services read libraries from Postgres librarydb until the Neo4j store lands.
+builder.AddNeo4j(infrastructure, dataRoot, store);
 
 // Services: auth-service is internal; mcp-host is the only external endpoint.
 var authService = builder.AddProject<Projects.AuthService>("auth-service")

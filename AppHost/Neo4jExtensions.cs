@@ -1,34 +1,96 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
 namespace Mnemosyne.AppHost;
 
 /// <summary>
-/// Neo4j for the library graph: the <c>neo4j:5.26</c> container (http 7474, bolt 7687, password from a secret
-/// parameter, a data volume in run mode). Without containers and without a local <c>neo4j</c> the library store is
-/// Postgres (<c>librarydb</c>), and the AppHost says so.
+/// Neo4j for the library graph: the <c>neo4j:5.26</c> container (http 7474, bolt 7687, a data volume in run mode), or
+/// a local <c>neo4j</c> (on PATH, or <c>AppHost:Neo4jCommand</c>) with its data under the AppHost's data folder.
+/// Its password is a secret parameter. Without either, the AppHost says the library store is Postgres.
 /// </summary>
 public static class Neo4jExtensions
 {
     public const string Name = "neo4j";
 
-    public static void AddNeo4j(this IDistributedApplicationBuilder builder, Infrastructure infrastructure, IResourceBuilder<InfrastructureNoticeResource> notice)
+    public static IResourceBuilder<IResourceWithConnectionString>? AddNeo4j(this IDistributedApplicationBuilder builder,
+        Infrastructure infrastructure, string? dataRoot, IResourceBuilder<InfrastructureNoticeResource> notice)
     {
         if (infrastructure == Infrastructure.Containers)
         {
-            var password = builder.AddParameter("neo4j-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
-            var neo4j = builder.AddContainer(Name, "neo4j", "5.26")
+            var containerPassword = Password(builder);
+            var container = builder.AddResource(new Neo4jContainerResource(Name, containerPassword.Resource))
+                .WithImage("neo4j", "5.26")
                 .WithHttpEndpoint(targetPort: 7474, name: "http")
                 .WithEndpoint(targetPort: 7687, name: "bolt", scheme: "tcp")
-                .WithEnvironment(context => context.EnvironmentVariables["NEO4J_AUTH"] = ReferenceExpression.Create($"neo4j/{password.Resource}"));
+                .WithEnvironment(context => context.EnvironmentVariables["NEO4J_AUTH"] = ReferenceExpression.Create($"neo4j/{containerPassword.Resource}"))
+                .WithHttpHealthCheck("/", endpointName: "http");
             if (builder.ExecutionContext.IsRunMode)
             {
-                neo4j.WithVolume("mnemosyne-neo4j-data", "/data");
+                container.WithVolume("mnemosyne-neo4j-data", "/data");
             }
 
-            notice.Resource.Notes.Add("Neo4j runs as a container; the services use Postgres librarydb until the Neo4j store lands.");
-            return;
+            notice.Resource.Notes.Add("Neo4j runs as the neo4j:5.26 container.");
+            return container;
         }
 
-        notice.Resource.Notes.Add(LocalExecutables.OnPath(Name) is { } found
-            ? $"A local neo4j was found at {found}, but running it from the AppHost is not supported yet: the library store is Postgres (librarydb)."
-            : "No neo4j on PATH: the library store is Postgres (librarydb).");
+        var command = builder.Configuration["AppHost:Neo4jCommand"] is { Length: > 0 } configured ? configured : LocalExecutables.OnPath(Name);
+        if (command is null || !File.Exists(command))
+        {
+            notice.Resource.Notes.Add("No neo4j on PATH: the library store is Postgres (librarydb).");
+            return null;
+        }
+
+        notice.Resource.Notes.Add($"Neo4j runs from {command}.");
+        return builder.AddLocalNeo4j(command, Path.Combine(dataRoot!, Name), Password(builder));
+    }
+
+    private static IResourceBuilder<LocalNeo4jResource> AddLocalNeo4j(
+        this IDistributedApplicationBuilder builder, string command, string home, IResourceBuilder<ParameterResource> password)
+    {
+        // neo4j reads its ports from neo4j.conf, so they are chosen here rather than by the orchestrator.
+        var (httpPort, boltPort) = (FreePort(), FreePort());
+        var conf = Path.Combine(home, "conf");
+        Directory.CreateDirectory(conf);
+        File.WriteAllLines(Path.Combine(conf, "neo4j.conf"),
+        [
+            "# Written by the Mnemosyne AppHost at each start.",
+            "server.default_listen_address=127.0.0.1",
+            $"server.http.listen_address=127.0.0.1:{httpPort.ToString(CultureInfo.InvariantCulture)}",
+            "server.https.enabled=false",
+            $"server.bolt.listen_address=127.0.0.1:{boltPort.ToString(CultureInfo.InvariantCulture)}",
+            $"server.directories.data={Path.Combine(home, "data")}",
+            $"server.directories.logs={Path.Combine(home, "logs")}",
+            $"server.directories.run={Path.Combine(home, "run")}",
+            "dbms.security.auth_enabled=true",
+        ]);
+
+        var neo4j = builder.AddResource(new LocalNeo4jResource(Name, command, home, password.Resource))
+            .WithArgs("console")
+            .WithEnvironment("NEO4J_CONF", conf)
+            .WithHttpEndpoint(targetPort: httpPort, name: "http", isProxied: false)
+            .WithEndpoint(targetPort: boltPort, name: "bolt", scheme: "tcp", isProxied: false)
+            .WithHttpHealthCheck("/", endpointName: "http");
+
+        if (!Directory.Exists(Path.Combine(home, "data", "dbms")))
+        {
+            var admin = Path.Combine(Path.GetDirectoryName(command)!, "neo4j-admin");
+            var init = builder.AddExecutable($"{Name}-init", admin, home, "dbms", "set-initial-password")
+                .WithArgs(context => context.Args.Add(password.Resource))
+                .WithEnvironment("NEO4J_CONF", conf);
+            neo4j.WaitForCompletion(init);
+        }
+
+        return neo4j;
+    }
+
+    private static IResourceBuilder<ParameterResource> Password(IDistributedApplicationBuilder builder) =>
+        builder.AddParameter("neo4j-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
