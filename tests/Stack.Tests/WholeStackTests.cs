@@ -43,6 +43,17 @@ public sealed class WholeStackTests(StackApp stack)
         Assert.NotEmpty(await TracesCrossingBothServicesAsync());
     }
 
+    [Fact]
+    public void The_dashboard_says_which_infrastructure_runs_and_where_the_library_store_is()
+    {
+        Assert.True(stack.App.ResourceNotifications.TryGetCurrentState("infrastructure", out var notice));
+
+        var notes = notice.Snapshot.Properties.Select(p => p.Value?.ToString()).ToList();
+        Assert.Equal("Local", notice.Snapshot.State?.Text);
+        Assert.Contains("Infrastructure: local (Infrastructure=local).", notes);
+        Assert.Contains("No neo4j on PATH: the library store is Postgres (librarydb).", notes);
+    }
+
     private HttpClient Admin(string resource)
     {
         var client = stack.App.CreateHttpClient(resource, "http");
