@@ -10,8 +10,10 @@ namespace Mnemosyne.AuthService.Tokens;
 /// </summary>
 public static class BearerClassifier
 {
-    public static bool LooksLikeJwt(string bearer)
+    /// <summary>True when <paramref name="bearer"/> is a JWT by that rule; <paramref name="header"/> is then its decoded header.</summary>
+    public static bool TryReadJwtHeader(string bearer, out JsonElement header)
     {
+        header = default;
         var firstDot = bearer.IndexOf('.');
         if (firstDot <= 0)
         {
@@ -24,7 +26,7 @@ public static class BearerClassifier
             return false;
         }
 
-        return TryDecodeJsonObject(bearer.AsSpan(0, firstDot), out var header)
+        return TryDecodeJsonObject(bearer.AsSpan(0, firstDot), out header)
             && header.TryGetProperty("alg", out var alg)
             && alg.ValueKind == JsonValueKind.String;
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Data;
@@ -20,9 +21,9 @@ public sealed class JwtResolver(
     ILibraryDirectory libraries,
     IOptions<AuthOptions> options)
 {
-    public async Task<Resolution> ResolveAsync(string bearer, CancellationToken cancellationToken)
+    public async Task<Resolution> ResolveAsync(string bearer, JsonElement header, CancellationToken cancellationToken)
     {
-        var jwt = validator.Validate(bearer);
+        var jwt = validator.Validate(bearer, header);
         if (!jwt.IsTeam && await replayCache.IsReplayAsync(jwt.Jti, jwt.ExpiresAt, cancellationToken))
         {
             throw new AuthException(AuthFailure.Replay);

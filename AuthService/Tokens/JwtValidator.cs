@@ -17,16 +17,13 @@ public sealed class JwtValidator(SigningKeyRing keys, IOptions<AuthOptions> opti
     private static readonly string[] RequiredClaims = ["exp", "iat", "iss", "sub", "jti"];
     private const string TeamSubjectPrefix = "team:";
 
-    public ValidatedJwt Validate(string token)
+    /// <param name="token">A bearer <see cref="BearerClassifier.TryReadJwtHeader"/> accepted.</param>
+    /// <param name="header">The header it decoded (so it is not decoded twice).</param>
+    public ValidatedJwt Validate(string token, JsonElement header)
     {
         var settings = options.Value;
         var firstDot = token.IndexOf('.');
         var secondDot = token.IndexOf('.', firstDot + 1);
-
-        if (!BearerClassifier.TryDecodeJsonObject(token.AsSpan(0, firstDot), out var header))
-        {
-            throw Fail(AuthFailure.Malformed("header is not a base64url JSON object."));
-        }
 
         if (!header.TryGetProperty("kid", out var kidElement) || kidElement.ValueKind != JsonValueKind.String
             || kidElement.GetString() is not { Length: > 0 } kid)
@@ -107,7 +104,8 @@ public sealed class JwtValidator(SigningKeyRing keys, IOptions<AuthOptions> opti
             throw Fail(AuthFailure.LifetimeTooLong);
         }
 
-        return new ValidatedJwt(false, subject, jti, expiresAt, Libraries(claims), OptionalString(claims, "ws"), Guid.Empty);
+        OptionalString(claims, "ws"); // informational, but must be a string when present
+        return new ValidatedJwt(false, subject, jti, expiresAt, Libraries(claims), Guid.Empty);
     }
 
     private static ValidatedJwt ValidateTeam(
@@ -129,7 +127,7 @@ public sealed class JwtValidator(SigningKeyRing keys, IOptions<AuthOptions> opti
             throw Fail(AuthFailure.InvalidClaims("JWT sub must be 'team:<uuid>' for a team token."));
         }
 
-        return new ValidatedJwt(true, subject, jti, expiresAt, [], null, teamId);
+        return new ValidatedJwt(true, subject, jti, expiresAt, [], teamId);
     }
 
     private static void VerifySignature(string token, int firstDot, int secondDot, SigningKeyRing.Key key)

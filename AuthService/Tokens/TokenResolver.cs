@@ -49,8 +49,8 @@ public sealed partial class TokenResolver(
             throw new AuthException(AuthFailure.InvalidToken);
         }
 
-        return BearerClassifier.LooksLikeJwt(bearer)
-            ? jwt.ResolveAsync(bearer, cancellationToken)
+        return BearerClassifier.TryReadJwtHeader(bearer, out var header)
+            ? jwt.ResolveAsync(bearer, header, cancellationToken)
             : opaque.ResolveAsync(bearer, cancellationToken);
     }
 

@@ -7,5 +7,4 @@ public sealed record ValidatedJwt(
     string Jti,
     DateTimeOffset ExpiresAt,
     IReadOnlyList<string> Libraries,
-    string? Workspace,
     Guid TeamId);

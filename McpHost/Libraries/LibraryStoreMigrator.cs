@@ -16,8 +16,6 @@ public sealed partial class LibraryStoreMigrator(IServiceScopeFactory scopes, IL
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
     private volatile bool _ready;
 
-    public bool IsReady => _ready;
-
     public Task<HealthCheckResult> CheckHealthAsync(
         HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(_ready
