@@ -89,7 +89,10 @@ public sealed class RefusalTests(StackFixture stack) : IClassFixture<StackFixtur
     {
         var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"]);
 
-        using var response = await stack.PostMcpAsync(StackFixture.ToolCall("search", new { query = new string('q', 2 * 1024 * 1024) }), token);
+        // As large uploads should: with Expect: 100-continue the refusal comes before the body is sent (without it the
+        // server still answers 413 and closes, but a client busy writing may only see the closed connection).
+        using var response = await stack.PostMcpAsync(
+            StackFixture.ToolCall("search", new { query = new string('q', 2 * 1024 * 1024) }), token, expectContinue: true);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("too_large", Reason(await BodyAsync(response)));

@@ -89,7 +89,7 @@ public sealed class StackFixture(TestServers servers) : IAsyncLifetime
 
     /// <summary>A raw JSON-RPC POST to <c>/mcp</c>, to see exactly what HTTP status, headers and body come back.</summary>
     public async Task<HttpResponseMessage> PostMcpAsync(
-        string body, string? token = null, string? origin = null, string? protocolVersion = null)
+        string body, string? token = null, string? origin = null, string? protocolVersion = null, bool expectContinue = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
         {
@@ -111,6 +111,8 @@ public sealed class StackFixture(TestServers servers) : IAsyncLifetime
         {
             request.Headers.Add("MCP-Protocol-Version", protocolVersion);
         }
+
+        request.Headers.ExpectContinue = expectContinue;
 
         return await McpHost.Http.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30));
     }
