@@ -21,7 +21,7 @@ public static class Extensions
     private const string LiveTag = "live";
 
     /// <summary>Meters and activity sources of our own that are always exported.</summary>
-    public static readonly string[] MnemosyneTelemetryNames = ["Mnemosyne.Auth", "Mnemosyne.Mcp"];
+    public static readonly string[] MnemosyneTelemetryNames = ["Mnemosyne.Auth", "Mnemosyne.Mcp", "Mnemosyne.Neo4j"];
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
