@@ -5,6 +5,7 @@ using Mnemosyne.AuthService.Libraries;
 using Mnemosyne.AuthService.Options;
 using Mnemosyne.AuthService.Tokens;
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Neo4j;
 using StackExchange.Redis;
 
 namespace Mnemosyne.AuthService;
@@ -16,8 +17,6 @@ public static class AuthServiceSetup
     {
         RequireConnectionString(builder.Configuration, "authdb", "Postgres database for tokens, keys, teams and users");
         RequireConnectionString(builder.Configuration, "redis", "Redis for the jti replay cache");
-        RequireConnectionString(builder.Configuration, "librarydb",
-            "library store (Postgres librarydb) that team tokens resolve their libraries from");
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -32,7 +31,7 @@ public static class AuthServiceSetup
             .ValidateOnStart();
 
         builder.AddNpgsqlDbContext<AuthDbContext>("authdb", settings => settings.DisableRetry = true);
-        builder.AddKeyedNpgsqlDataSource("librarydb", settings => settings.DisableHealthChecks = true);
+        builder.AddLibraryDirectory();
         builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, redis =>
         {
             // Answer at once when Redis is down (turn JWTs then fail closed with 503) instead of queueing.
@@ -54,7 +53,6 @@ public static class AuthServiceSetup
         services.AddHostedService(sp => sp.GetRequiredService<TokenUsageRecorder>());
         services.AddSingleton<JtiReplayCache>();
         services.AddSingleton<JwtValidator>();
-        services.AddSingleton<ILibraryDirectory, PostgresLibraryDirectory>();
         services.AddScoped<OpaqueTokenResolver>();
         services.AddScoped<JwtResolver>();
         services.AddScoped<TokenResolver>();
@@ -64,7 +62,7 @@ public static class AuthServiceSetup
             .AddCheck<DatabaseReadinessHealthCheck>("authdb-migrations")
             .AddCheck<SigningKeyRingHealthCheck>("signing-keys")
             .AddCheck<RedisHealthCheck>("redis")
-            .AddCheck<LibraryStoreHealthCheck>("librarydb");
+            .AddCheck<LibraryStoreHealthCheck>("library-store");
 
         services.AddApiErrors(Limits.RequestBodyBytes);
         services.AddExceptionHandler<DependencyExceptionHandler>();
@@ -79,6 +77,26 @@ public static class AuthServiceSetup
         app.MapResolveApi();
         app.MapAdminApi();
         return app;
+    }
+
+    /// <summary>
+    /// Where team tokens find their libraries: Neo4j when <c>ConnectionStrings:neo4j</c> is set, else Postgres
+    /// <c>librarydb</c>; neither stops the service, saying so.
+    /// </summary>
+    private static void AddLibraryDirectory(this WebApplicationBuilder builder)
+    {
+        if (builder.Configuration.HasNeo4j())
+        {
+            builder.AddNeo4jHttpClient();
+            builder.Services.AddSingleton<ILibraryDirectory, Neo4jLibraryDirectory>();
+            builder.Services.AddHostedService<LibraryStoreCredentialsCheck>();
+            return;
+        }
+
+        RequireConnectionString(builder.Configuration, "librarydb",
+            "library store that team tokens resolve their libraries from (or set ConnectionStrings__neo4j for Neo4j)");
+        builder.AddKeyedNpgsqlDataSource("librarydb", settings => settings.DisableHealthChecks = true);
+        builder.Services.AddSingleton<ILibraryDirectory, PostgresLibraryDirectory>();
     }
 
     private static void RequireConnectionString(IConfiguration configuration, string name, string purpose)

@@ -4,6 +4,7 @@ using Mnemosyne.McpHost.Libraries;
 using Mnemosyne.McpHost.Options;
 using Mnemosyne.McpHost.Tools;
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Neo4j;
 
 namespace Mnemosyne.McpHost;
 
@@ -12,13 +13,6 @@ public static partial class McpHostSetup
 {
     public static WebApplicationBuilder AddMcpHost(this WebApplicationBuilder builder)
     {
-        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("librarydb")))
-        {
-            throw new InvalidOperationException(
-                "No library store is configured: set ConnectionStrings__librarydb (Postgres) " +
-                "or run the stack with `dotnet run --project AppHost`.");
-        }
-
         var services = builder.Services;
         services.AddOptions<McpAuthOptions>().BindConfiguration(McpAuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<McpOptions>().BindConfiguration(McpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart()
@@ -38,11 +32,7 @@ public static partial class McpHostSetup
             kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
         });
 
-        builder.AddNpgsqlDbContext<LibraryDbContext>("librarydb", settings => settings.DisableRetry = true);
-        services.AddScoped<ILibraryStore, PostgresLibraryStore>();
-        services.AddSingleton<LibraryStoreMigrator>();
-        services.AddHostedService(sp => sp.GetRequiredService<LibraryStoreMigrator>());
-        services.AddHealthChecks().AddCheck<LibraryStoreMigrator>("librarydb-migrations");
+        builder.AddLibraryStore();
 
         var timeout = TimeSpan.FromMilliseconds(mcp.AuthTimeoutMilliseconds);
         // The service defaults' resilience (30 s total) would hold a tool call far too long; this client gets its own.
@@ -86,6 +76,32 @@ public static partial class McpHostSetup
         app.MapLibraryAdminApi();
         app.MapMcp("/mcp");
         return app;
+    }
+
+    /// <summary>Neo4j when <c>ConnectionStrings:neo4j</c> is set, else Postgres <c>librarydb</c>; neither stops the service.</summary>
+    private static void AddLibraryStore(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        if (builder.Configuration.HasNeo4j())
+        {
+            builder.AddNeo4jHttpClient();
+            services.AddSingleton<ILibraryStore, Neo4jLibraryStore>();
+        }
+        else if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("librarydb")))
+        {
+            builder.AddNpgsqlDbContext<LibraryDbContext>("librarydb", settings => settings.DisableRetry = true);
+            services.AddScoped<ILibraryStore, PostgresLibraryStore>();
+        }
+        else
+        {
+            throw new InvalidOperationException(
+                "No library store is configured: set ConnectionStrings__neo4j (Neo4j) or ConnectionStrings__librarydb " +
+                "(Postgres), or run the stack with `dotnet run --project AppHost`.");
+        }
+
+        services.AddSingleton<LibraryStoreInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<LibraryStoreInitializer>());
+        services.AddHealthChecks().AddCheck<LibraryStoreInitializer>("library-store");
     }
 
     [LoggerMessage(LogLevel.Warning, "mcp.auth.not_required: Auth:RequireAuth=false, tool calls without a valid token run seeing no library")]

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
 
 namespace Mnemosyne.AuthService.Libraries;
 
@@ -7,18 +6,18 @@ namespace Mnemosyne.AuthService.Libraries;
 /// The library store unreachable makes the service Degraded, not unready: only team tokens need it, and opaque and
 /// turn tokens must keep working.
 /// </summary>
-public sealed class LibraryStoreHealthCheck([FromKeyedServices("librarydb")] NpgsqlDataSource librarydb) : IHealthCheck
+public sealed class LibraryStoreHealthCheck(ILibraryDirectory libraries) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            await using var connection = await librarydb.OpenConnectionAsync(cancellationToken);
-            return HealthCheckResult.Healthy("Library store (librarydb) is reachable.");
+            await libraries.PingAsync(cancellationToken);
+            return HealthCheckResult.Healthy("Library store is reachable.");
         }
-        catch (NpgsqlException exception)
+        catch (LibraryStoreUnavailableException exception)
         {
-            return HealthCheckResult.Degraded("Library store (librarydb) is unreachable: team tokens are refused.", exception);
+            return HealthCheckResult.Degraded($"{exception.Message} Team tokens are refused.", exception);
         }
     }
 }

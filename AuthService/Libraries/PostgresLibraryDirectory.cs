@@ -13,16 +13,35 @@ public sealed class PostgresLibraryDirectory([FromKeyedServices("librarydb")] Np
             return [];
         }
 
-        await using var command = librarydb.CreateCommand(
-            "SELECT uid FROM libraries WHERE workspace_id = ANY($1) ORDER BY uid");
-        command.Parameters.Add(new NpgsqlParameter { Value = workspaceIds.ToArray() });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var uids = new List<string>();
-        while (await reader.ReadAsync(cancellationToken))
+        try
         {
-            uids.Add(reader.GetString(0));
-        }
+            await using var command = librarydb.CreateCommand(
+                "SELECT uid FROM libraries WHERE workspace_id = ANY($1) ORDER BY uid");
+            command.Parameters.Add(new NpgsqlParameter { Value = workspaceIds.ToArray() });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var uids = new List<string>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                uids.Add(reader.GetString(0));
+            }
 
-        return uids;
+            return uids;
+        }
+        catch (NpgsqlException exception)
+        {
+            throw new LibraryStoreUnavailableException("librarydb", exception);
+        }
+    }
+
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await librarydb.OpenConnectionAsync(cancellationToken);
+        }
+        catch (NpgsqlException exception)
+        {
+            throw new LibraryStoreUnavailableException("librarydb", exception);
+        }
     }
 }

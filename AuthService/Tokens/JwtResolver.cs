@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Libraries;
 using Mnemosyne.AuthService.Options;
-using Npgsql;
 
 namespace Mnemosyne.AuthService.Tokens;
 
@@ -66,7 +65,7 @@ public sealed class JwtResolver(
         {
             return await libraries.LibrariesInWorkspacesAsync(team.Workspaces, cancellationToken);
         }
-        catch (NpgsqlException)
+        catch (LibraryStoreUnavailableException)
         {
             throw new AuthException(AuthFailure.Unavailable("Library store is unavailable."));
         }

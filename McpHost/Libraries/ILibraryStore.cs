@@ -2,10 +2,13 @@ namespace Mnemosyne.McpHost.Libraries;
 
 /// <summary>
 /// The library store (CONTRACT §5). Every read takes the caller's scope: a library or document outside it is
-/// indistinguishable from one that does not exist. Postgres now; Neo4j implements the same interface later.
+/// indistinguishable from one that does not exist. Implemented on Postgres (<c>librarydb</c>) and on Neo4j.
 /// </summary>
 public interface ILibraryStore
 {
+    /// <summary>Creates or migrates the store's schema; safe to run at every start and on several instances.</summary>
+    Task EnsureSchemaAsync(CancellationToken cancellationToken);
+
     Task<IReadOnlyList<LibrarySummary>> ListLibrariesAsync(IReadOnlyCollection<string> scope, CancellationToken cancellationToken);
 
     /// <summary>Ranked full-text search over title and content, only inside <paramref name="libraries"/>.</summary>

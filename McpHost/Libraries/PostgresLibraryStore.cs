@@ -9,6 +9,8 @@ public sealed class PostgresLibraryStore(LibraryDbContext db) : ILibraryStore
     // ts_headline marks matches with ** so a snippet reads as Markdown.
     private const string SnippetOptions = "StartSel=**, StopSel=**, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \"";
 
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken) => db.Database.MigrateAsync(cancellationToken);
+
     public async Task<IReadOnlyList<LibrarySummary>> ListLibrariesAsync(
         IReadOnlyCollection<string> scope, CancellationToken cancellationToken) =>
         scope.Count == 0 ? [] : await Summaries(db.Libraries.Where(l => scope.Contains(l.Uid))).ToListAsync(cancellationToken);
