@@ -32,8 +32,8 @@ else
     (authdb, librarydb, redis) = (postgres.AddDatabase("authdb"), postgres.AddDatabase("librarydb"), builder.AddLocalRedis("redis", dataRoot));
 }
 
-// The library graph. The services read libraries from Postgres librarydb until the Neo4j store lands.
-builder.AddNeo4j(infrastructure, dataRoot, store);
+// The library graph: when Neo4j runs, both services use it as the library store (ConnectionStrings__neo4j).
+var neo4j = builder.AddNeo4j(infrastructure, dataRoot, store);
 
 // Services: auth-service is internal; mcp-host is the only external endpoint.
 var authService = builder.AddProject<Projects.AuthService>("auth-service")
@@ -42,7 +42,8 @@ var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Auth__AdminKey", adminKey)
     .WithEnvironment("Auth__InternalKey", internalKey)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithLibraryGraph(neo4j);
 
 builder.AddProject<Projects.McpHost>("mcp-host")
     .WithReference(librarydb).WaitFor(librarydb)
@@ -50,6 +51,7 @@ builder.AddProject<Projects.McpHost>("mcp-host")
     .WithEnvironment("Auth__AdminKey", adminKey)
     .WithEnvironment("Auth__InternalKey", internalKey)
     .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithLibraryGraph(neo4j);
 
 builder.Build().Run();

@@ -30,7 +30,7 @@ public static class Neo4jExtensions
                 container.WithVolume("mnemosyne-neo4j-data", "/data");
             }
 
-            notice.Resource.Notes.Add("Neo4j runs as the neo4j:5.26 container.");
+            notice.Resource.Notes.Add("Neo4j runs as the neo4j:5.26 container; it is the library store.");
             return container;
         }
 
@@ -41,9 +41,14 @@ public static class Neo4jExtensions
             return null;
         }
 
-        notice.Resource.Notes.Add($"Neo4j runs from {command}.");
+        notice.Resource.Notes.Add($"Neo4j runs from {command}; it is the library store.");
         return builder.AddLocalNeo4j(command, Path.Combine(dataRoot!, Name), Password(builder));
     }
+
+    /// <summary>Points a service at Neo4j (which makes it the library store), when there is one.</summary>
+    public static IResourceBuilder<ProjectResource> WithLibraryGraph(
+        this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString>? neo4j) =>
+        neo4j is null ? service : service.WithReference(neo4j).WaitFor(neo4j);
 
     private static IResourceBuilder<LocalNeo4jResource> AddLocalNeo4j(
         this IDistributedApplicationBuilder builder, string command, string home, IResourceBuilder<ParameterResource> password)

@@ -56,6 +56,27 @@ public sealed class StartupTests(AuthFixture fixture) : IClassFixture<AuthFixtur
     }
 
     [Fact]
+    public async Task Neo4j_refusing_the_credentials_stops_the_service_saying_so()
+    {
+        await using var neo4j = await RefusingNeo4j.StartAsync();
+        await using var host = await TestHost.StartAuthServiceAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:authdb"] = fixture.Servers.Postgres.ConnectionString(fixture.AuthDatabase),
+            ["ConnectionStrings:neo4j"] = neo4j.ConnectionString,
+            ["ConnectionStrings:redis"] = fixture.Servers.Redis.ConnectionString,
+            ["Auth:AdminKey"] = fixture.AdminKey,
+            ["Auth:InternalKey"] = fixture.InternalKey,
+        }, fixture.Time, waitUntilHealthy: false);
+
+        await host.StoppingAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Contains(host.Logs.Lines, l => l.StartsWith("Critical", StringComparison.Ordinal)
+            && l.Contains("library_store.credentials_refused", StringComparison.Ordinal)
+            && l.Contains("refused the credentials of user 'neo4j'", StringComparison.Ordinal));
+        Assert.DoesNotContain(host.Logs.Lines, l => l.Contains("wrong-password", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_service_user_exists_after_the_first_start()
     {
         await using var db = Npgsql.NpgsqlDataSource.Create(fixture.Servers.Postgres.ConnectionString(fixture.AuthDatabase));

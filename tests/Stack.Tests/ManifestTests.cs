@@ -28,6 +28,13 @@ public sealed class ManifestTests
 
             Assert.Equal("container.v0", resources.GetProperty("neo4j").GetProperty("type").GetString());
             Assert.StartsWith("neo4j:5.26", resources.GetProperty("neo4j").GetProperty("image").GetString(), StringComparison.Ordinal);
+            Assert.StartsWith("Endpoint={neo4j.bindings.http.url};Username=neo4j;Password={neo4j-password.value}",
+                resources.GetProperty("neo4j").GetProperty("connectionString").GetString(), StringComparison.Ordinal);
+            foreach (var service in new[] { "auth-service", "mcp-host" })
+            {
+                Assert.Equal("{neo4j.connectionString}", resources.GetProperty(service).GetProperty("env").GetProperty("ConnectionStrings__neo4j").GetString());
+            }
+
             Assert.DoesNotContain(Bindings(resources, "auth-service"), b => b.TryGetProperty("external", out var e) && e.GetBoolean());
             Assert.Contains(Bindings(resources, "mcp-host"), b => b.TryGetProperty("external", out var e) && e.GetBoolean());
             Assert.True(resources.GetProperty("admin-key").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());

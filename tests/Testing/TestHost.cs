@@ -86,6 +86,15 @@ public sealed class TestHost : IAsyncDisposable
         return host;
     }
 
+    /// <summary>Completes when the service begins to stop by itself (a start-up check refused to go on).</summary>
+    public Task StoppingAsync(TimeSpan timeout)
+    {
+        var stopping = _app.Lifetime.ApplicationStopping;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        stopping.Register(() => done.TrySetResult());
+        return done.Task.WaitAsync(timeout);
+    }
+
     /// <summary>A client that sends <c>Authorization: Bearer</c> with <paramref name="token"/>.</summary>
     public HttpClient ClientWithBearer(string token)
     {
