@@ -1,7 +1,10 @@
+using Mnemosyne.McpHost.Tests.Infrastructure;
+using ModelContextProtocol.Client;
+
 namespace Mnemosyne.McpHost.Tests;
 
 /// <summary>Which library store McpHost uses, and what it says when it cannot use one.</summary>
-public sealed class LibraryStoreSelectionTests
+public sealed class LibraryStoreSelectionTests(StackFixture stack) : IClassFixture<StackFixture>
 {
     [Fact]
     public async Task Without_any_library_store_the_service_refuses_to_start_saying_so()
@@ -24,11 +27,37 @@ public sealed class LibraryStoreSelectionTests
         Assert.DoesNotContain(host.Logs.Lines, l => l.Contains("wrong-password", StringComparison.Ordinal));
     }
 
-    private static Task<TestHost> StartAsync(Dictionary<string, string?> store)
+    [Fact]
+    public async Task An_unreachable_neo4j_makes_the_service_unready_and_tools_say_the_store_is_unavailable()
     {
-        store["Auth:AdminKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-        store["Auth:InternalKey"] = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-        store["services:auth-service:http:0"] = "http://127.0.0.1:9";
+        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"]);
+        var closedPort = ExternalProcess.FreePort();
+        await using var host = await StartAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:neo4j"] = $"Endpoint=http://127.0.0.1:{closedPort};Username=neo4j;Password=p;Database=neo4j",
+        });
+        await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(host.Address, "/mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token },
+        }), cancellationToken: TestContext.Current.CancellationToken);
+
+        using var health = await host.Http.GetAsync(new Uri("/health", UriKind.Relative), TestContext.Current.CancellationToken);
+        var search = await StackFixture.CallRawAsync(client, "search", new() { ["query"] = "anything" });
+        var report = await StackFixture.CallAsync(client, "get_health");
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.True(search.IsError);
+        Assert.EndsWith("The library store is unavailable; try again shortly.", StackFixture.Text(search), StringComparison.Ordinal);
+        Assert.Equal("unhealthy", report.GetProperty("libraryStore").GetString());
+    }
+
+    private Task<TestHost> StartAsync(Dictionary<string, string?> store)
+    {
+        store["Auth:AdminKey"] = stack.AdminKey;
+        store["Auth:InternalKey"] = stack.InternalKey;
+        store["services:auth-service:http:0"] = stack.AuthService.Address.ToString().TrimEnd('/');
         return TestHost.StartAsync(typeof(McpHostSetup).Assembly.GetName().Name!, store, TimeProvider.System,
             builder => builder.AddMcpHost(), app => app.MapMcpHost(), waitUntilHealthy: false);
     }
