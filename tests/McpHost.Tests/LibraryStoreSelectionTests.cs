@@ -53,12 +53,6 @@ public sealed class LibraryStoreSelectionTests(StackFixture stack) : IClassFixtu
         Assert.Equal("unhealthy", report.GetProperty("libraryStore").GetString());
     }
 
-    private Task<TestHost> StartAsync(Dictionary<string, string?> store)
-    {
-        store["Auth:AdminKey"] = stack.AdminKey;
-        store["Auth:InternalKey"] = stack.InternalKey;
-        store["services:auth-service:http:0"] = stack.AuthService.Address.ToString().TrimEnd('/');
-        return TestHost.StartAsync(typeof(McpHostSetup).Assembly.GetName().Name!, store, TimeProvider.System,
-            builder => builder.AddMcpHost(), app => app.MapMcpHost(), waitUntilHealthy: false);
-    }
+    private Task<TestHost> StartAsync(Dictionary<string, string?> store) =>
+        stack.StartMcpHostAsync(store, waitUntilHealthy: false);
 }

@@ -36,22 +36,14 @@ public sealed class OutageTests(StackFixture stack, TestServers servers) : IClas
         var port = ((System.Net.IPEndPoint)blackHole.LocalEndpoint).Port;
         var librarydb = "librarydb_hung_" + Guid.NewGuid().ToString("N")[..8];
         await servers.Postgres.CreateDatabaseAsync(librarydb);
-        await using var mcpHost = await TestHost.StartAsync(typeof(McpHostSetup).Assembly.GetName().Name!, new Dictionary<string, string?>
+        await using var mcpHost = await stack.StartMcpHostAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:librarydb"] = servers.Postgres.ConnectionString(librarydb),
-            ["Auth:AdminKey"] = stack.AdminKey,
-            ["Auth:InternalKey"] = stack.InternalKey,
             ["services:auth-service:http:0"] = $"http://127.0.0.1:{port}",
             ["Mcp:AuthTimeoutMilliseconds"] = "1000",
-        }, TimeProvider.System, builder => builder.AddMcpHost(), app => app.MapMcpHost());
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
-        {
-            Content = new StringContent(StackFixture.ToolCall("search", new { query = "x" }), System.Text.Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("Accept", "application/json, text/event-stream");
-        request.Headers.Add("Authorization", "Bearer mnm_anything");
+        });
 
-        using var response = await mcpHost.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await stack.PostMcpAsync(StackFixture.ToolCall("search", new { query = "x" }), "mnm_anything", host: mcpHost);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
     }

@@ -13,33 +13,18 @@ public sealed class RequireAuthOffTests(StackFixture stack, TestServers servers)
         var (_, limited) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), [library], ["search"]);
         var librarydb = "librarydb_open_" + Guid.NewGuid().ToString("N")[..8];
         await servers.Postgres.CreateDatabaseAsync(librarydb);
-        await using var open = await TestHost.StartAsync(typeof(McpHostSetup).Assembly.GetName().Name!, new Dictionary<string, string?>
+        await using var open = await stack.StartMcpHostAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:librarydb"] = servers.Postgres.ConnectionString(librarydb),
-            ["Auth:AdminKey"] = stack.AdminKey,
-            ["Auth:InternalKey"] = stack.InternalKey,
             ["Auth:RequireAuth"] = "false",
-            ["services:auth-service:http:0"] = stack.AuthService.Address.ToString().TrimEnd('/'),
-        }, TimeProvider.System, builder => builder.AddMcpHost(), app => app.MapMcpHost());
+        });
 
-        using var anonymous = await PostAsync(open, StackFixture.ToolCall("list_libraries", new { }), token: null);
-        using var forbidden = await PostAsync(open, StackFixture.ToolCall("get_document", new { uid = "x" }), limited);
+        using var anonymous = await stack.PostMcpAsync(StackFixture.ToolCall("list_libraries", new { }), host: open);
+        using var forbidden = await stack.PostMcpAsync(StackFixture.ToolCall("get_document", new { uid = "x" }), limited, host: open);
 
         Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
         Assert.Contains("\"text\":\"[]\"", await anonymous.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
         Assert.Contains(open.Logs.Lines, l => l.Contains("mcp.auth.not_required", StringComparison.Ordinal));
-    }
-
-    private static async Task<HttpResponseMessage> PostAsync(TestHost host, string body, string? token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
-        request.Headers.Add("Accept", "application/json, text/event-stream");
-        if (token is not null)
-        {
-            request.Headers.Add("Authorization", "Bearer " + token);
-        }
-
-        return await host.Http.SendAsync(request, TestContext.Current.CancellationToken);
     }
 }

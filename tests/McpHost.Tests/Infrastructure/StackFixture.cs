@@ -58,6 +58,27 @@ public sealed class StackFixture(TestServers servers) : IAsyncLifetime
         }, TimeProvider.System, builder => builder.AddMcpHost(), app => app.MapMcpHost());
     }
 
+    /// <summary>
+    /// Another McpHost with this stack's keys and auth-service, on the real clock; <paramref name="settings"/> adds to
+    /// or overrides that (give it a library store: <c>ConnectionStrings:librarydb</c> or <c>ConnectionStrings:neo4j</c>).
+    /// </summary>
+    public Task<TestHost> StartMcpHostAsync(IDictionary<string, string?> settings, bool waitUntilHealthy = true)
+    {
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Auth:AdminKey"] = AdminKey,
+            ["Auth:InternalKey"] = InternalKey,
+            ["services:auth-service:http:0"] = AuthService.Address.ToString().TrimEnd('/'),
+        };
+        foreach (var (key, value) in settings)
+        {
+            configuration[key] = value;
+        }
+
+        return TestHost.StartAsync(typeof(McpHostSetup).Assembly.GetName().Name!, configuration, TimeProvider.System,
+            builder => builder.AddMcpHost(), app => app.MapMcpHost(), waitUntilHealthy);
+    }
+
     /// <summary>An MCP client (the official SDK) connected to <c>/mcp</c>, with a bearer when one is given.</summary>
     public async Task<McpClient> ConnectAsync(string? token = null)
     {
@@ -88,8 +109,8 @@ public sealed class StackFixture(TestServers servers) : IAsyncLifetime
     public static string Text(CallToolResult result) => Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
 
     /// <summary>A raw JSON-RPC POST to <c>/mcp</c>, to see exactly what HTTP status, headers and body come back.</summary>
-    public async Task<HttpResponseMessage> PostMcpAsync(
-        string body, string? token = null, string? origin = null, string? protocolVersion = null, bool expectContinue = false)
+    public async Task<HttpResponseMessage> PostMcpAsync(string body, string? token = null, string? origin = null,
+        string? protocolVersion = null, bool expectContinue = false, TestHost? host = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
         {
@@ -114,7 +135,7 @@ public sealed class StackFixture(TestServers servers) : IAsyncLifetime
 
         request.Headers.ExpectContinue = expectContinue;
 
-        return await McpHost.Http.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30));
+        return await (host ?? McpHost).Http.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     public static string ToolCall(string tool, object arguments, int id = 7) =>
