@@ -22,8 +22,6 @@ public sealed class Neo4jHttpClient(HttpClient http, Neo4jConnection connection)
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"{connection.Username}:{connection.Password}")));
     private volatile bool _queryApiMissing;
 
-    public Neo4jConnection Connection => connection;
-
     /// <summary>Runs <paramref name="statement"/> with <paramref name="parameters"/>; <paramref name="operation"/> names the span.</summary>
     public async Task<Neo4jResult> RunAsync(
         string operation, string statement, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
