@@ -59,21 +59,19 @@ public sealed class StartupTests(AuthFixture fixture) : IClassFixture<AuthFixtur
     public async Task Neo4j_refusing_the_credentials_stops_the_service_saying_so()
     {
         await using var neo4j = await RefusingNeo4j.StartAsync();
-        await using var host = await TestHost.StartAuthServiceAsync(new Dictionary<string, string?>
+        var logs = await TestHost.RunUntilItStopsAsync(() => TestHost.StartAuthServiceAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:authdb"] = fixture.Servers.Postgres.ConnectionString(fixture.AuthDatabase),
             ["ConnectionStrings:neo4j"] = neo4j.ConnectionString,
             ["ConnectionStrings:redis"] = fixture.Servers.Redis.ConnectionString,
             ["Auth:AdminKey"] = fixture.AdminKey,
             ["Auth:InternalKey"] = fixture.InternalKey,
-        }, fixture.Time, waitUntilHealthy: false);
+        }, fixture.Time, waitUntilHealthy: false), TimeSpan.FromSeconds(20));
 
-        await host.StoppingAsync(TimeSpan.FromSeconds(20));
-
-        Assert.Contains(host.Logs.Lines, l => l.StartsWith("Critical", StringComparison.Ordinal)
+        Assert.Contains(logs.Lines, l => l.StartsWith("Critical", StringComparison.Ordinal)
             && l.Contains("library_store.credentials_refused", StringComparison.Ordinal)
             && l.Contains("refused the credentials of user 'neo4j'", StringComparison.Ordinal));
-        Assert.DoesNotContain(host.Logs.Lines, l => l.Contains("wrong-password", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains("wrong-password", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -71,6 +71,11 @@ public sealed class TestHost : IAsyncDisposable
         {
             await app.StartAsync();
         }
+        catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            await app.DisposeAsync();
+            throw new StoppedDuringStartException(logs);
+        }
         catch
         {
             await app.DisposeAsync();
@@ -86,13 +91,24 @@ public sealed class TestHost : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Completes when the service begins to stop by itself (a start-up check refused to go on).</summary>
-    public Task StoppingAsync(TimeSpan timeout)
+    /// <summary>
+    /// Starts a service that is expected to stop by itself (a start-up check refusing to go on) and returns its log
+    /// once it has begun to stop — whether that happened while it was still starting or after it had started.
+    /// </summary>
+    public static async Task<CapturedLogs> RunUntilItStopsAsync(Func<Task<TestHost>> start, TimeSpan timeout)
     {
-        var stopping = _app.Lifetime.ApplicationStopping;
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        stopping.Register(() => done.TrySetResult());
-        return done.Task.WaitAsync(timeout);
+        try
+        {
+            await using var host = await start();
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var registration = host._app.Lifetime.ApplicationStopping.Register(() => done.TrySetResult());
+            await done.Task.WaitAsync(timeout);
+            return host.Logs;
+        }
+        catch (StoppedDuringStartException stopped)
+        {
+            return stopped.Logs;
+        }
     }
 
     /// <summary>A client that sends <c>Authorization: Bearer</c> with <paramref name="token"/>.</summary>
