@@ -30,7 +30,11 @@ public static class AuthServiceSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        builder.AddNpgsqlDbContext<AuthDbContext>("authdb", settings => settings.DisableRetry = true);
+        builder.AddNpgsqlDbContext<AuthDbContext>("authdb", settings =>
+        {
+            settings.DisableRetry = true;
+            settings.ConnectionString = PostgresConnections.WithAutoPrepare(settings.ConnectionString);
+        });
         builder.AddLibraryDirectory();
         builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, redis =>
         {
@@ -95,7 +99,11 @@ public static class AuthServiceSetup
 
         RequireConnectionString(builder.Configuration, "librarydb",
             "library store that team tokens resolve their libraries from (or set ConnectionStrings__neo4j for Neo4j)");
-        builder.AddKeyedNpgsqlDataSource("librarydb", settings => settings.DisableHealthChecks = true);
+        builder.AddKeyedNpgsqlDataSource("librarydb", settings =>
+        {
+            settings.DisableHealthChecks = true;
+            settings.ConnectionString = PostgresConnections.WithAutoPrepare(settings.ConnectionString);
+        });
         builder.Services.AddSingleton<ILibraryDirectory, PostgresLibraryDirectory>();
     }
 

@@ -40,6 +40,8 @@ public static partial class McpHostSetup
         services.AddHttpClient<AuthServiceClient>(http => http.BaseAddress = new Uri(mcp.AuthServiceUrl))
             .RemoveAllResilienceHandlers()
 #pragma warning restore EXTEXP0001
+            // Four Information lines per call about a request whose outcome the decision line already logs.
+            .RemoveAllLoggers()
             .AddStandardResilienceHandler(resilience =>
             {
                 // One retry inside a hard overall limit: a slow or absent auth-service means 503, quickly.
@@ -89,7 +91,11 @@ public static partial class McpHostSetup
         }
         else if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("librarydb")))
         {
-            builder.AddNpgsqlDbContext<LibraryDbContext>("librarydb", settings => settings.DisableRetry = true);
+            builder.AddNpgsqlDbContext<LibraryDbContext>("librarydb", settings =>
+            {
+                settings.DisableRetry = true;
+                settings.ConnectionString = PostgresConnections.WithAutoPrepare(settings.ConnectionString);
+            });
             services.AddScoped<ILibraryStore, PostgresLibraryStore>();
         }
         else

@@ -20,6 +20,15 @@ public sealed class JwtResolver(
     ILibraryDirectory libraries,
     IOptions<AuthOptions> options)
 {
+    // Compiled once: this lookup runs on every team-token call.
+    private static readonly Func<AuthDbContext, Guid, CancellationToken, Task<TeamRow?>> FindTeam =
+        EF.CompileAsyncQuery((AuthDbContext db, Guid id, CancellationToken _) => db.Teams.AsNoTracking()
+            .Where(t => t.Id == id)
+            .Select(t => new TeamRow(t.Active, t.ActiveJti, t.Workspaces.Select(w => w.WorkspaceId).ToList()))
+            .SingleOrDefault());
+
+    private sealed record TeamRow(bool Active, string? ActiveJti, List<string> Workspaces);
+
     public async Task<Resolution> ResolveAsync(string bearer, JsonElement header, CancellationToken cancellationToken)
     {
         var jwt = validator.Validate(bearer, header);
@@ -45,10 +54,7 @@ public sealed class JwtResolver(
 
     private async Task<IReadOnlyList<string>> TeamLibrariesAsync(ValidatedJwt jwt, CancellationToken cancellationToken)
     {
-        var team = await db.Teams.AsNoTracking()
-            .Where(t => t.Id == jwt.TeamId)
-            .Select(t => new { t.Active, t.ActiveJti, Workspaces = t.Workspaces.Select(w => w.WorkspaceId).ToList() })
-            .SingleOrDefaultAsync(cancellationToken)
+        var team = await FindTeam(db, jwt.TeamId, cancellationToken)
             ?? throw new AuthException(AuthFailure.InvalidToken);
 
         if (!team.Active)

@@ -6,6 +6,17 @@ namespace Mnemosyne.AuthService.Tokens;
 /// <summary>Resolves an opaque token by the SHA-256 of the bearer (the plaintext is never stored or compared).</summary>
 public sealed class OpaqueTokenResolver(AuthDbContext db, TokenUsageRecorder usage, TimeProvider time)
 {
+    // Compiled once: this lookup runs on every call, and EF's per-execution query-cache work showed in profiles.
+    private static readonly Func<AuthDbContext, byte[], CancellationToken, Task<TokenRow?>> FindByHash =
+        EF.CompileAsyncQuery((AuthDbContext db, byte[] hash, CancellationToken _) => db.OpaqueTokens.AsNoTracking()
+            .Where(t => t.TokenHash == hash)
+            .Select(t => new TokenRow(t.Id, t.Prefix, t.Libraries, t.Tools, t.ExpiresAt, t.Active, t.User!.Username, t.User.Active))
+            .SingleOrDefault());
+
+    private sealed record TokenRow(
+        Guid Id, string Prefix, string[] Libraries, string[]? Tools, DateTimeOffset? ExpiresAt, bool Active,
+        string Username, bool UserActive);
+
     public async Task<Resolution> ResolveAsync(string bearer, CancellationToken cancellationToken)
     {
         if (!OpaqueTokenFormat.HasShape(bearer))
@@ -14,14 +25,7 @@ public sealed class OpaqueTokenResolver(AuthDbContext db, TokenUsageRecorder usa
         }
 
         var hash = OpaqueTokenFormat.Hash(bearer);
-        var token = await db.OpaqueTokens.AsNoTracking()
-            .Where(t => t.TokenHash == hash)
-            .Select(t => new
-            {
-                t.Id, t.Prefix, t.Libraries, t.Tools, t.ExpiresAt, t.Active,
-                Username = t.User!.Username, UserActive = t.User.Active,
-            })
-            .SingleOrDefaultAsync(cancellationToken)
+        var token = await FindByHash(db, hash, cancellationToken)
             ?? throw new AuthException(AuthFailure.InvalidToken);
 
         var now = time.GetUtcNow();

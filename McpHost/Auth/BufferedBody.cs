@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Mnemosyne.McpHost.Auth;
 
 /// <summary>Reads a request body into memory up to a limit and puts it back so the next reader sees it whole.</summary>
@@ -11,8 +13,9 @@ public static class BufferedBody
             return null;
         }
 
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
+        // A declared length (what MCP clients send) sizes the buffer exactly; a chunked body grows it as it comes.
+        var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
             int read;
@@ -29,6 +32,10 @@ public static class BufferedBody
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
 
         buffer.Position = 0;

@@ -98,6 +98,28 @@ public sealed class RefusalTests(StackFixture stack) : IClassFixture<StackFixtur
         Assert.Equal("too_large", Reason(await BodyAsync(response)));
     }
 
+    [Theory]
+    [InlineData(1024, HttpStatusCode.OK)]
+    [InlineData(2 * 1024 * 1024, HttpStatusCode.RequestEntityTooLarge)]
+    public async Task A_chunked_body_without_a_length_is_read_whole_and_capped_like_any_other(int queryLength, HttpStatusCode expected)
+    {
+        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"]);
+        using var client = stack.McpHost.ClientWithBearer(token);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        {
+            Content = new StringContent(StackFixture.ToolCall("search", new { query = new string('q', queryLength) }),
+                System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        request.Headers.TransferEncodingChunked = true;
+        request.Headers.ExpectContinue = true;
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Null(request.Content.Headers.ContentLength);
+        Assert.Equal(expected, response.StatusCode);
+    }
+
     [Fact]
     public async Task A_foreign_origin_gets_403_and_an_allowed_one_passes()
     {
