@@ -1,0 +1,177 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Mnemosyne.AuthService;
+using Mnemosyne.McpHost;
+using Mnemosyne.Testing;
+
+namespace Mnemosyne.Bench;
+
+/// <summary>
+/// The services as the tests start them: a throw-away Postgres and Redis, a real AuthService, a real McpHost, plus
+/// the no-auth baseline McpHost on the same library database. Seeded with one workspace of libraries and a valid
+/// token of each kind, all three seeing exactly those libraries.
+/// </summary>
+public sealed class BenchServices : IAsyncDisposable
+{
+    public const string Workspace = "bench-workspace";
+    private const int LibraryCount = 4;
+    private const int DocumentsPerLibrary = 60;
+    private static readonly string[] Words =
+    [
+        "replication", "snapshot", "consensus", "partition", "index", "latency", "quorum", "lease", "journal",
+        "compaction", "checkpoint", "shard", "vacuum", "cursor", "schema", "tenant", "backoff", "throttle",
+    ];
+
+    private PostgresServer? _postgres;
+    private RedisServer? _redis;
+    private readonly List<TestHost> _hosts = [];
+
+    public string AdminKey { get; } = RandomKey();
+
+    public string InternalKey { get; } = RandomKey();
+
+    public IReadOnlyList<string> Libraries { get; } = [.. Enumerable.Range(1, LibraryCount).Select(i => $"bench-lib-{i}")];
+
+    public PostgresServer Postgres => _postgres!;
+
+    public TestHost AuthService { get; private set; } = null!;
+
+    public TestHost McpHost { get; private set; } = null!;
+
+    public TestHost Baseline { get; private set; } = null!;
+
+    /// <summary>A valid bearer of each kind (opaque, turn, team), each resolving to <see cref="Libraries"/>.</summary>
+    public IReadOnlyDictionary<string, string> Tokens { get; private set; } = new Dictionary<string, string>();
+
+    public AuthApi Auth => new(AuthService, AdminKey, InternalKey);
+
+    public static async Task<BenchServices> StartAsync()
+    {
+        var stack = new BenchServices();
+        try
+        {
+            await stack.StartServicesAsync();
+            await stack.SeedAsync();
+            return stack;
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartServicesAsync()
+    {
+        var postgres = PostgresServer.StartAsync();
+        var redis = RedisServer.StartAsync();
+        _postgres = await postgres;
+        _redis = await redis;
+        await _postgres.CreateDatabaseAsync("authdb");
+        await _postgres.CreateDatabaseAsync("librarydb");
+        var librarydb = _postgres.ConnectionString("librarydb");
+
+        AuthService = Track(await TestHost.StartAsync(typeof(AuthServiceSetup).Assembly.GetName().Name!,
+            new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:authdb"] = _postgres.ConnectionString("authdb"),
+                ["ConnectionStrings:librarydb"] = librarydb,
+                ["ConnectionStrings:redis"] = _redis.ConnectionString,
+                ["Auth:AdminKey"] = AdminKey,
+                ["Auth:InternalKey"] = InternalKey,
+            }, TimeProvider.System, builder => WithProductionLogging(builder).AddAuthService(), app => app.MapAuthService()));
+
+        var mcp = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:librarydb"] = librarydb,
+            ["Auth:AdminKey"] = AdminKey,
+            ["Auth:InternalKey"] = InternalKey,
+            ["services:auth-service:http:0"] = AuthService.Address.ToString().TrimEnd('/'),
+        };
+        var name = typeof(McpHostSetup).Assembly.GetName().Name!;
+        McpHost = Track(await TestHost.StartAsync(name, mcp, TimeProvider.System,
+            builder => WithProductionLogging(builder).AddMcpHost(), app => app.MapMcpHost()));
+        Baseline = Track(await TestHost.StartAsync(name, mcp, TimeProvider.System,
+            builder => WithProductionLogging(builder).AddMcpHost(), app => app.MapMcpHostWithoutAuth(Libraries)));
+    }
+
+    private async Task SeedAsync()
+    {
+        using var admin = McpHost.ClientWithBearer(AdminKey);
+        var random = new Random(20261126);
+        foreach (var library in Libraries)
+        {
+            await PutAsync(admin, $"/admin/v1/libraries/{library}", new { name = library, workspace = Workspace });
+            for (var i = 0; i < DocumentsPerLibrary; i++)
+            {
+                var words = Enumerable.Range(0, 80).Select(_ => Words[random.Next(Words.Length)]);
+                await PutAsync(admin, $"/admin/v1/libraries/{library}/documents/{library}-doc-{i}",
+                    new { title = $"{Words[i % Words.Length]} notes {i}", content = string.Join(' ', words) + "." });
+            }
+        }
+
+        var auth = Auth;
+        var (_, opaque) = await auth.CreateTokenAsync(await auth.CreateUserAsync(), [.. Libraries]);
+        await auth.CreateSigningKeyAsync();
+        var turn = await auth.AdminAsync(HttpMethod.Post, "/admin/v1/turn-tokens",
+            new { subject = "bench-turn", libraries = Libraries, ttlSeconds = 600 });
+        var team = await auth.MintTeamTokenAsync(await auth.CreateTeamAsync(Workspace));
+        Tokens = new Dictionary<string, string>
+        {
+            ["opaque"] = opaque,
+            ["turn"] = turn.Body.GetProperty("token").GetString()!,
+            ["team"] = team,
+        };
+    }
+
+    /// <summary>
+    /// Log levels and filters as the services' appsettings.json set them, into a sink that formats every line (as a
+    /// console or OTLP sink would) and keeps none of them: the benchmark pays for logging, not for a terminal.
+    /// </summary>
+    private static WebApplicationBuilder WithProductionLogging(WebApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new FormattingLogSink());
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        return builder;
+    }
+
+    private static async Task PutAsync(HttpClient client, string path, object body)
+    {
+        using var response = await client.PutAsJsonAsync(path, body);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"PUT {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    private TestHost Track(TestHost host)
+    {
+        _hosts.Add(host);
+        return host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = _hosts.Count - 1; i >= 0; i--)
+        {
+            await _hosts[i].DisposeAsync();
+        }
+
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+    }
+
+    private static string RandomKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(36));
+}

@@ -1,0 +1,80 @@
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Mnemosyne.McpHost.Auth;
+
+namespace Mnemosyne.Bench;
+
+/// <summary>
+/// McpHost's auth gate on its own, with a do-nothing next step: a public <c>tools/list</c> (buffer and parse the body,
+/// decide locally) and an authenticated <c>tools/call search</c> of each token kind (the same, plus the real call to
+/// auth-service). <see cref="AuthServiceCall"/> is that call alone, so the gate's own share is the difference.
+/// </summary>
+[Config(typeof(InProcessConfig))]
+public class GateBenchmarks
+{
+    private static readonly byte[] ToolsList = Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""");
+    private static readonly byte[] SearchCall = Encoding.UTF8.GetBytes(
+        """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"search","arguments":{"query":"replication"}}}""");
+
+    private BenchServices _services = null!;
+    private McpAuthMiddleware _gate = null!;
+    private AuthServiceClient _authService = null!;
+
+    [Params("opaque", "turn", "team")]
+    public string Kind { get; set; } = "";
+
+    [GlobalSetup]
+    public void Start()
+    {
+        _services = BenchServices.StartAsync().GetAwaiter().GetResult();
+        var mcp = _services.McpHost.Services;
+        _gate = ActivatorUtilities.CreateInstance<McpAuthMiddleware>(mcp, (RequestDelegate)(_ => Task.CompletedTask));
+        _authService = mcp.GetRequiredService<AuthServiceClient>();
+    }
+
+    [GlobalCleanup]
+    public void Stop() => _services.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    [Benchmark]
+    public async Task<int> PublicToolsList()
+    {
+        var context = Request(ToolsList, bearer: null);
+        await _gate.InvokeAsync(context);
+        return context.Response.StatusCode;
+    }
+
+    [Benchmark]
+    public async Task<int> AuthenticatedSearchCall()
+    {
+        var context = Request(SearchCall, _services.Tokens[Kind]);
+        await _gate.InvokeAsync(context);
+        return context.Response.StatusCode == StatusCodes.Status200OK
+            ? context.Response.StatusCode
+            : throw new InvalidOperationException($"The gate refused a valid {Kind} token: {context.Response.StatusCode}");
+    }
+
+    [Benchmark]
+    public async Task<string> AuthServiceCall()
+    {
+        var outcome = await _authService.ResolveAsync(_services.Tokens[Kind], "search", CancellationToken.None);
+        return outcome.Allowed?.Principal ?? throw new InvalidOperationException($"auth-service refused a valid {Kind} token");
+    }
+
+    private static DefaultHttpContext Request(byte[] body, string? bearer)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = HttpMethods.Post;
+        context.Request.Path = "/mcp";
+        context.Request.ContentType = "application/json";
+        context.Request.ContentLength = body.Length;
+        context.Request.Body = new MemoryStream(body, writable: false);
+        if (bearer is not null)
+        {
+            context.Request.Headers.Authorization = "Bearer " + bearer;
+        }
+
+        return context;
+    }
+}

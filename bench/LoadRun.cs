@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Mnemosyne.Bench;
+
+/// <summary>
+/// The end-to-end load run: MCP clients (the official SDK) calling <c>search</c> through McpHost with a valid token
+/// of each kind, and the same calls against the no-auth baseline. Two phases per kind: throughput, with enough
+/// concurrent clients to keep every core busy, and latency, with one client so no call waits behind another.
+/// Kinds take turns in short slices over several rounds, so a slow moment of the machine falls on all of them alike.
+/// </summary>
+public static class LoadRun
+{
+    public const string Baseline = "baseline";
+    private static readonly string[] Queries = ["replication", "quorum lease", "\"snapshot compaction\"", "shard -vacuum"];
+
+    public sealed record Settings(TimeSpan Duration, int Clients, int Rounds);
+
+    public sealed record Results(IReadOnlyList<Measurement> Throughput, IReadOnlyList<Measurement> Latency);
+
+    public static async Task<Results> RunAsync(BenchServices services, Settings settings)
+    {
+        var kinds = new[] { Baseline }.Concat(services.Tokens.Keys).ToArray();
+        var clients = new Dictionary<string, McpClient[]>();
+        try
+        {
+            foreach (var kind in kinds)
+            {
+                clients[kind] = await ConnectAsync(services, kind, settings.Clients);
+            }
+
+            foreach (var kind in kinds)
+            {
+                await DriveAsync(clients[kind], TimeSpan.FromSeconds(2));
+            }
+
+            var slice = settings.Duration / (2 * kinds.Length * settings.Rounds);
+            var throughput = kinds.ToDictionary(k => k, _ => new Measurement.Builder());
+            var latency = kinds.ToDictionary(k => k, _ => new Measurement.Builder());
+            for (var round = 0; round < settings.Rounds; round++)
+            {
+                // Rotate the order each round, so no kind always runs first after a pause.
+                foreach (var kind in kinds.Skip(round % kinds.Length).Concat(kinds.Take(round % kinds.Length)))
+                {
+                    throughput[kind].Add(await DriveAsync(clients[kind], slice));
+                    latency[kind].Add(await DriveAsync(clients[kind][..1], slice));
+                }
+            }
+
+            return new Results([.. kinds.Select(k => throughput[k].Build(k))], [.. kinds.Select(k => latency[k].Build(k))]);
+        }
+        finally
+        {
+            foreach (var client in clients.Values.SelectMany(c => c))
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<McpClient[]> ConnectAsync(BenchServices services, string kind, int count)
+    {
+        var host = kind == Baseline ? services.Baseline : services.McpHost;
+        var headers = kind == Baseline
+            ? new Dictionary<string, string>()
+            : new Dictionary<string, string> { ["Authorization"] = "Bearer " + services.Tokens[kind] };
+        var clients = new McpClient[count];
+        for (var i = 0; i < count; i++)
+        {
+            clients[i] = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+            {
+                Endpoint = new Uri(host.Address, "/mcp"),
+                TransportMode = HttpTransportMode.StreamableHttp,
+                AdditionalHeaders = headers,
+            }));
+        }
+
+        return clients;
+    }
+
+    /// <summary>Every client calls <c>search</c> back to back for <paramref name="duration"/>; any failed call stops the run.</summary>
+    private static async Task<(List<long> Latencies, TimeSpan Elapsed)> DriveAsync(McpClient[] clients, TimeSpan duration)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var until = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var perClient = await Task.WhenAll(clients.Select((client, index) => Task.Run(async () =>
+        {
+            var latencies = new List<long>(4096);
+            var call = index;
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                var arguments = new Dictionary<string, object?> { ["query"] = Queries[call++ % Queries.Length] };
+                var before = Stopwatch.GetTimestamp();
+                var result = await client.CallToolAsync("search", arguments);
+                latencies.Add(Stopwatch.GetTimestamp() - before);
+                if (result.IsError == true || result.Content is not [TextContentBlock { Text.Length: > 2 }])
+                {
+                    throw new InvalidOperationException($"search failed or found nothing: {Describe(result)}");
+                }
+            }
+
+            return latencies;
+        })));
+        return ([.. perClient.SelectMany(l => l)], Stopwatch.GetElapsedTime(started));
+    }
+
+    private static string Describe(CallToolResult result) =>
+        string.Join(" ", result.Content.OfType<TextContentBlock>().Select(t => t.Text));
+}

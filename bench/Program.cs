@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using BenchmarkDotNet.Running;
+using Mnemosyne.Bench;
+
+// dotnet run -c Release --project bench                       the end-to-end load run (about 90 s)
+// dotnet run -c Release --project bench -- --seconds 300      a longer one; also --clients N, --rounds N
+// dotnet run -c Release --project bench -- micro [BDN args]   the BenchmarkDotNet micro-benchmarks
+if (args is ["micro", .. var rest])
+{
+    BenchmarkSwitcher.FromAssembly(typeof(BenchServices).Assembly).Run(rest is [] ? ["--filter", "*"] : rest);
+    return 0;
+}
+
+var settings = new LoadRun.Settings(
+    TimeSpan.FromSeconds(Option("--seconds", 60)), Option("--clients", 16), Option("--rounds", 3));
+
+Console.WriteLine("Starting Postgres, Redis, auth-service, mcp-host and the no-auth baseline mcp-host...");
+await using var services = await BenchServices.StartAsync();
+var before = await WritesAsync();
+Console.WriteLine($"Measuring for {settings.Duration.TotalSeconds:0} s in {settings.Rounds} rounds...");
+var results = await LoadRun.RunAsync(services, settings);
+var after = await WritesAsync();
+
+var authenticated = results.Throughput.Concat(results.Latency).Where(r => r.Kind != LoadRun.Baseline).Sum(r => r.Calls);
+Console.WriteLine($"""
+
+    `search` through mcp-host; {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, {settings.Duration.TotalSeconds:0} s measured.
+
+    Throughput: {settings.Clients} concurrent MCP clients per kind
+    {Report.Table(results.Throughput)}
+    Latency: one MCP client per kind
+    {Report.Table(results.Latency)}
+    Rows written while measuring: authdb {after.Auth - before.Auth}, librarydb {after.Library - before.Library} ({authenticated} authenticated calls).
+    """);
+return 0;
+
+async Task<(long Auth, long Library)> WritesAsync() =>
+    (await DatabaseWrites.CountAsync(services.Postgres, "authdb"), await DatabaseWrites.CountAsync(services.Postgres, "librarydb"));
+
+int Option(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    if (index < 0)
+    {
+        return fallback;
+    }
+
+    return index + 1 < args.Length && int.TryParse(args[index + 1], CultureInfo.InvariantCulture, out var value) && value > 0
+        ? value
+        : throw new ArgumentException($"{name} needs a positive whole number.");
+}
