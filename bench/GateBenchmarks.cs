@@ -22,9 +22,6 @@ public class GateBenchmarks
     private McpAuthMiddleware _gate = null!;
     private AuthServiceClient _authService = null!;
 
-    [Params("opaque", "turn", "team")]
-    public string Kind { get; set; } = "";
-
     [GlobalSetup]
     public void Start()
     {
@@ -46,20 +43,26 @@ public class GateBenchmarks
     }
 
     [Benchmark]
-    public async Task<int> AuthenticatedSearchCall()
+    [Arguments("opaque")]
+    [Arguments("turn")]
+    [Arguments("team")]
+    public async Task<int> AuthenticatedSearchCall(string kind)
     {
-        var context = Request(SearchCall, _services.Tokens[Kind]);
+        var context = Request(SearchCall, _services.Tokens[kind]);
         await _gate.InvokeAsync(context);
         return context.Response.StatusCode == StatusCodes.Status200OK
             ? context.Response.StatusCode
-            : throw new InvalidOperationException($"The gate refused a valid {Kind} token: {context.Response.StatusCode}");
+            : throw new InvalidOperationException($"The gate refused a valid {kind} token: {context.Response.StatusCode}");
     }
 
     [Benchmark]
-    public async Task<string> AuthServiceCall()
+    [Arguments("opaque")]
+    [Arguments("turn")]
+    [Arguments("team")]
+    public async Task<string> AuthServiceCall(string kind)
     {
-        var outcome = await _authService.ResolveAsync(_services.Tokens[Kind], "search", CancellationToken.None);
-        return outcome.Allowed?.Principal ?? throw new InvalidOperationException($"auth-service refused a valid {Kind} token");
+        var outcome = await _authService.ResolveAsync(_services.Tokens[kind], "search", CancellationToken.None);
+        return outcome.Allowed?.Principal ?? throw new InvalidOperationException($"auth-service refused a valid {kind} token");
     }
 
     private static DefaultHttpContext Request(byte[] body, string? bearer)

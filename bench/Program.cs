@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using BenchmarkDotNet.Running;
 using Mnemosyne.Bench;
 
-// dotnet run -c Release --project bench                       the end-to-end load run (about 90 s)
+// dotnet run -c Release --project bench                       the end-to-end load run (about 80 s)
 // dotnet run -c Release --project bench -- --seconds 300      a longer one; also --clients N, --rounds N
 // dotnet run -c Release --project bench -- micro [BDN args]   the BenchmarkDotNet micro-benchmarks
 if (args is ["micro", .. var rest])
@@ -13,7 +13,7 @@ if (args is ["micro", .. var rest])
 }
 
 var settings = new LoadRun.Settings(
-    TimeSpan.FromSeconds(Option("--seconds", 60)), Option("--clients", 16), Option("--rounds", 3));
+    TimeSpan.FromSeconds(Option("--seconds", 48)), Option("--clients", 16), Option("--rounds", 3));
 
 Console.WriteLine("Starting Postgres, Redis, auth-service, mcp-host and the no-auth baseline mcp-host...");
 await using var services = await BenchServices.StartAsync();
