@@ -12,8 +12,17 @@ if (args is ["micro", .. var rest])
     return 0;
 }
 
-var settings = new LoadRun.Settings(
-    TimeSpan.FromSeconds(Option("--seconds", 48)), Option("--clients", 16), Option("--rounds", 3));
+LoadRun.Settings settings;
+try
+{
+    settings = new LoadRun.Settings(
+        TimeSpan.FromSeconds(Option("--seconds", 48)), Option("--clients", 16), Option("--rounds", 3));
+}
+catch (ArgumentException exception)
+{
+    Console.Error.WriteLine(exception.Message + " Options: --seconds N (48), --clients N (16), --rounds N (3); or: micro [BenchmarkDotNet arguments].");
+    return 2;
+}
 
 Console.WriteLine("Starting Postgres, Redis, auth-service, mcp-host and the no-auth baseline mcp-host...");
 await using var services = await BenchServices.StartAsync();
