@@ -44,8 +44,11 @@ Console.WriteLine($"""
     """);
 return 0;
 
-async Task<(long Auth, long Library)> WritesAsync() =>
-    (await DatabaseWrites.CountAsync(services.Postgres, "authdb"), await DatabaseWrites.CountAsync(services.Postgres, "librarydb"));
+async Task<(long Auth, long Library)> WritesAsync()
+{
+    var counts = await DatabaseWrites.CountAsync(services.Postgres, "authdb", "librarydb");
+    return (counts[0], counts[1]);
+}
 
 int Option(string name, int fallback)
 {
