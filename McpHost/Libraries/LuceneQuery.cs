@@ -22,7 +22,8 @@ public static partial class LuceneQuery
                 continue;
             }
 
-            var escaped = Escape(text);
+            // Lucene's parser reads a bare AND, OR or NOT as an operator even after "+"; an escaped letter is a term.
+            var escaped = text is "AND" or "OR" or "NOT" ? "\\" + text : Escape(text);
             clauses.Add((excluded ? "-" : "+") + (token.Groups["phrase"].Success ? $"\"{escaped}\"" : escaped));
         }
 
