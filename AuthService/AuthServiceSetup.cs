@@ -18,13 +18,9 @@ public static class AuthServiceSetup
         RequireConnectionString(builder.Configuration, "authdb", "Postgres database for tokens, keys, teams and users");
         RequireConnectionString(builder.Configuration, "redis", "Redis for the jti replay cache");
 
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Limits.MaxRequestBodySize = Limits.RequestBodyBytes;
-            kestrel.Limits.MaxRequestHeadersTotalSize = Limits.RequestHeadersBytes;
-        });
-
         var services = builder.Services;
+        services.AddRequestLimits(Limits.RequestBodyBytes);
+        services.AddSharedKeys();
         services.AddOptions<AuthOptions>()
             .BindConfiguration(AuthOptions.SectionName)
             .ValidateDataAnnotations()
@@ -47,10 +43,9 @@ public static class AuthServiceSetup
         });
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<AuthTelemetry>();
+        services.AddAuthTelemetry();
         services.AddSingleton<SecretProtector>();
-        services.AddSingleton<DatabaseReadiness>();
-        services.AddHostedService<DatabaseMigrator>();
+        services.AddStartupStep<AuthDbMigration>("authdb-migrations");
         services.AddSingleton<SigningKeyRing>();
         services.AddHostedService(sp => sp.GetRequiredService<SigningKeyRing>());
         services.AddSingleton<TokenUsageRecorder>();
@@ -63,13 +58,11 @@ public static class AuthServiceSetup
         services.AddScoped<JwtMinter>();
 
         services.AddHealthChecks()
-            .AddCheck<DatabaseReadinessHealthCheck>("authdb-migrations")
             .AddCheck<SigningKeyRingHealthCheck>("signing-keys")
             .AddCheck<RedisHealthCheck>("redis")
             .AddCheck<LibraryStoreHealthCheck>("library-store");
 
-        services.AddApiErrors(Limits.RequestBodyBytes);
-        services.AddExceptionHandler<DependencyExceptionHandler>();
+        services.AddApiErrors();
         return builder;
     }
 
@@ -93,7 +86,7 @@ public static class AuthServiceSetup
         {
             builder.AddNeo4jHttpClient();
             builder.Services.AddSingleton<ILibraryDirectory, Neo4jLibraryDirectory>();
-            builder.Services.AddHostedService<LibraryStoreCredentialsCheck>();
+            builder.Services.AddStartupStep<LibraryStoreCredentialsCheck>("library-store-credentials");
             return;
         }
 

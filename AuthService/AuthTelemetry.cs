@@ -1,13 +1,12 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using OpenTelemetry.Metrics;
 
 namespace Mnemosyne.AuthService;
 
-/// <summary>The service's activity source and its <c>Mnemosyne.Auth</c> meter.</summary>
+/// <summary>The service's <c>Mnemosyne.Auth</c> meter.</summary>
 public sealed class AuthTelemetry
 {
     public const string Name = "Mnemosyne.Auth";
-    public static readonly ActivitySource ActivitySource = new(Name);
 
     private readonly Counter<long> _failures;
 
@@ -19,4 +18,15 @@ public sealed class AuthTelemetry
 
     /// <summary>Counts one refusal; the tag is always a reason code, never free text.</summary>
     public void RecordFailure(string reason) => _failures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+}
+
+public static class AuthTelemetryExtensions
+{
+    /// <summary>Registers <see cref="AuthTelemetry"/> and exports its meter.</summary>
+    public static IServiceCollection AddAuthTelemetry(this IServiceCollection services)
+    {
+        services.AddSingleton<AuthTelemetry>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(AuthTelemetry.Name));
+        return services;
+    }
 }

@@ -9,5 +9,4 @@ public static class Limits
     public const int BearerLength = 4096;
     public const int JtiLength = 128;
     public const long RequestBodyBytes = 256 * 1024;
-    public const int RequestHeadersBytes = 16 * 1024;
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Mnemosyne.McpHost.Auth;
 using Mnemosyne.McpHost.Libraries;
@@ -14,6 +15,7 @@ public static partial class McpHostSetup
     public static WebApplicationBuilder AddMcpHost(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddSharedKeys();
         services.AddOptions<McpAuthOptions>().BindConfiguration(McpAuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<McpOptions>().BindConfiguration(McpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart()
             .PostConfigure<IConfiguration>((options, configuration) =>
@@ -24,27 +26,23 @@ public static partial class McpHostSetup
                     options.AllowedOrigins = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 }
             });
-
-        var mcp = builder.Configuration.GetSection(McpOptions.SectionName).Get<McpOptions>() ?? new McpOptions();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Limits.MaxRequestBodySize = mcp.MaxRequestBodyBytes;
-            kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
-        });
+        services.AddRequestLimits<McpOptions>(mcp => mcp.MaxRequestBodyBytes);
 
         builder.AddLibraryStore();
 
-        var timeout = TimeSpan.FromMilliseconds(mcp.AuthTimeoutMilliseconds);
         // The service defaults' resilience (30 s total) would hold a tool call far too long; this client gets its own.
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is the documented way to replace the default pipeline.
-        services.AddHttpClient<AuthServiceClient>(http => http.BaseAddress = new Uri(mcp.AuthServiceUrl))
+        services.AddHttpClient<AuthServiceClient>((sp, http) =>
+                http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<McpOptions>>().Value.AuthServiceUrl))
             .RemoveAllResilienceHandlers()
 #pragma warning restore EXTEXP0001
             // Four Information lines per call about a request whose outcome the decision line already logs.
             .RemoveAllLoggers()
-            .AddStandardResilienceHandler(resilience =>
+            .AddStandardResilienceHandler()
+            .Configure((resilience, sp) =>
             {
                 // One retry inside a hard overall limit: a slow or absent auth-service means 503, quickly.
+                var timeout = TimeSpan.FromMilliseconds(sp.GetRequiredService<IOptions<McpOptions>>().Value.AuthTimeoutMilliseconds);
                 resilience.TotalRequestTimeout.Timeout = timeout;
                 resilience.AttemptTimeout.Timeout = timeout / 2;
                 resilience.Retry.MaxRetryAttempts = 1;
@@ -55,9 +53,10 @@ public static partial class McpHostSetup
         services.AddMcpServer()
             .WithHttpTransport(transport => transport.Stateless = true)
             .WithTools<HealthTools>()
-            .WithTools<LibraryTools>();
+            .WithTools<LibraryTools>()
+            .WithRequestFilters(filters => filters.AddCallToolFilter(StoreOutageFilter.Apply));
 
-        services.AddApiErrors(mcp.MaxRequestBodyBytes);
+        services.AddApiErrors();
         return builder;
     }
 
@@ -105,9 +104,7 @@ public static partial class McpHostSetup
                 "(Postgres), or run the stack with `dotnet run --project AppHost`.");
         }
 
-        services.AddSingleton<LibraryStoreInitializer>();
-        services.AddHostedService(sp => sp.GetRequiredService<LibraryStoreInitializer>());
-        services.AddHealthChecks().AddCheck<LibraryStoreInitializer>("library-store");
+        services.AddStartupStep<LibraryStoreSchema>("library-store");
     }
 
     [LoggerMessage(LogLevel.Warning, "mcp.auth.not_required: Auth:RequireAuth=false, tool calls without a valid token run seeing no library")]

@@ -1,16 +1,15 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Mnemosyne.ServiceDefaults;
 
 /// <summary>
 /// Admin endpoints of both services: <c>Authorization: Bearer &lt;Auth:AdminKey&gt;</c>, compared in constant time;
-/// anything else gets 401 problem+json with reason <c>admin_key</c>. Each service validates the key's presence at start.
+/// anything else gets 401 problem+json with reason <c>admin_key</c>.
 /// </summary>
-public sealed class AdminKeyFilter(IConfiguration configuration) : IEndpointFilter
+public sealed class AdminKeyFilter(IOptions<SharedKeys> keys) : IEndpointFilter
 {
-    private readonly byte[] _adminKeyHash = SharedSecrets.Hash(configuration["Auth:AdminKey"]
-        ?? throw new InvalidOperationException("Auth:AdminKey is required (set Auth__AdminKey)."));
+    private readonly byte[] _adminKeyHash = SharedSecrets.Hash(keys.Value.AdminKey);
 
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {

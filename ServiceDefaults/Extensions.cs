@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mnemosyne.ServiceDefaults;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -12,16 +13,14 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// The Aspire service defaults every Mnemosyne service starts with: OpenTelemetry, health endpoints,
-/// service discovery and standard resilience on outgoing HttpClients.
+/// service discovery and standard resilience on outgoing HttpClients. Each service (and each client integration)
+/// registers its own meters and activity sources; these defaults name only their own.
 /// </summary>
 public static class Extensions
 {
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
     private const string LiveTag = "live";
-
-    /// <summary>Meters and activity sources of our own that are always exported.</summary>
-    public static readonly string[] MnemosyneTelemetryNames = ["Mnemosyne.Auth", "Mnemosyne.Mcp", "Mnemosyne.Neo4j"];
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -48,11 +47,10 @@ public static class Extensions
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter(MnemosyneTelemetryNames))
+                .AddRuntimeInstrumentation())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
-                .AddSource(MnemosyneTelemetryNames)
+                .AddSource(StartupSteps.ActivitySourceName)
                 .AddAspNetCoreInstrumentation(options =>
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)

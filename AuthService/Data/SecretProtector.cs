@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Options;
+using Mnemosyne.ServiceDefaults;
 
 namespace Mnemosyne.AuthService.Data;
 
@@ -17,9 +18,9 @@ public sealed class SecretProtector
     private static readonly byte[] KeyInfo = "mnemosyne/signing-key-secrets/v1"u8.ToArray();
     private readonly byte[] _key;
 
-    public SecretProtector(IOptions<AuthOptions> options)
+    public SecretProtector(IOptions<AuthOptions> options, IOptions<SharedKeys> keys)
     {
-        var source = options.Value.EncryptionKey ?? options.Value.InternalKey;
+        var source = options.Value.EncryptionKey ?? keys.Value.InternalKey;
         _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(source), 32, salt: [], info: KeyInfo);
     }
 

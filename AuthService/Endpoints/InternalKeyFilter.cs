@@ -1,19 +1,17 @@
 using Mnemosyne.ServiceDefaults;
 using Microsoft.Extensions.Options;
-using Mnemosyne.AuthService.Options;
 using Mnemosyne.AuthService.Tokens;
 
 namespace Mnemosyne.AuthService.Endpoints;
 
 /// <summary>Internal API: <c>X-Internal-Key</c>, held only by mcp-host.</summary>
-public sealed class InternalKeyFilter(IOptions<AuthOptions> options, AuthTelemetry telemetry) : IEndpointFilter
+public sealed class InternalKeyFilter(IOptions<SharedKeys> keys, AuthTelemetry telemetry) : IEndpointFilter
 {
-    public const string HeaderName = "X-Internal-Key";
-    private readonly byte[] _internalKeyHash = SharedSecrets.Hash(options.Value.InternalKey);
+    private readonly byte[] _internalKeyHash = SharedSecrets.Hash(keys.Value.InternalKey);
 
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var presented = context.HttpContext.Request.Headers[HeaderName];
+        var presented = context.HttpContext.Request.Headers[SharedKeys.InternalKeyHeader];
         if (presented.Count == 1 && SharedSecrets.Matches(presented[0], _internalKeyHash))
         {
             return next(context);

@@ -1,3 +1,5 @@
+using Mnemosyne.ServiceDefaults;
+
 namespace Mnemosyne.AuthService.Libraries;
 
 /// <summary>

@@ -1,31 +1,22 @@
-using Mnemosyne.ServiceDefaults.Neo4j;
+using Mnemosyne.ServiceDefaults;
 
 namespace Mnemosyne.AuthService.Libraries;
 
 /// <summary>
-/// At start, asks the library store once: refused Neo4j credentials stop the service, saying so (retrying cannot fix
-/// them). An unreachable store only degrades the service; see <see cref="LibraryStoreHealthCheck"/>.
+/// A start-up step that asks the library store once: refused Neo4j credentials stop the service, saying so (an
+/// <see cref="IUnrecoverableError"/>). An unreachable store only degrades the service; see <see cref="LibraryStoreHealthCheck"/>.
 /// </summary>
-public sealed partial class LibraryStoreCredentialsCheck(
-    ILibraryDirectory libraries, IHostApplicationLifetime lifetime, ILogger<LibraryStoreCredentialsCheck> logger) : BackgroundService
+public sealed class LibraryStoreCredentialsCheck(ILibraryDirectory libraries) : IStartupStep
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await libraries.PingAsync(stoppingToken);
+            await libraries.PingAsync(cancellationToken);
         }
-        catch (LibraryStoreUnavailableException exception) when (exception.InnerException is Neo4jAuthenticationException refused)
-        {
-            LogCredentialsRefused(logger, refused.Message);
-            lifetime.StopApplication();
-        }
-        catch (LibraryStoreUnavailableException)
+        catch (LibraryStoreUnavailableException exception) when (StartupSteps.Unrecoverable(exception) is null)
         {
             // Unreachable for now: /health says Degraded and team tokens get 503 until it answers.
         }
     }
-
-    [LoggerMessage(LogLevel.Critical, "library_store.credentials_refused: {Message} Stopping.")]
-    private static partial void LogCredentialsRefused(ILogger logger, string message);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Mnemosyne.ServiceDefaults;
 
 namespace Mnemosyne.AuthService.Libraries;
 

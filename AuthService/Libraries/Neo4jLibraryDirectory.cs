@@ -1,3 +1,4 @@
+using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Neo4j;
 
 namespace Mnemosyne.AuthService.Libraries;

@@ -1,3 +1,4 @@
+using Mnemosyne.ServiceDefaults;
 using Npgsql;
 
 namespace Mnemosyne.AuthService.Libraries;

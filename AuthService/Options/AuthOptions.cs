@@ -1,26 +1,20 @@
 using System.ComponentModel.DataAnnotations;
+using Mnemosyne.ServiceDefaults;
 
 namespace Mnemosyne.AuthService.Options;
 
-/// <summary>The <c>Auth</c> configuration section (CONTRACT §1). Validated at start: a wrong value stops the service.</summary>
+/// <summary>
+/// AuthService's part of the <c>Auth</c> configuration section (CONTRACT §1); the admin and internal keys are
+/// <see cref="SharedKeys"/>. Validated at start: a wrong value stops the service.
+/// </summary>
 public sealed class AuthOptions : IValidatableObject
 {
     public const string SectionName = "Auth";
-    private const int MinimumKeyLength = 32;
-
-    [Required(ErrorMessage = "Auth:AdminKey is required (set Auth__AdminKey to at least 32 characters).")]
-    [MinLength(MinimumKeyLength, ErrorMessage = "Auth:AdminKey must be at least 32 characters.")]
-    public string AdminKey { get; set; } = "";
-
-    [Required(ErrorMessage = "Auth:InternalKey is required (set Auth__InternalKey to at least 32 characters).")]
-    [MinLength(MinimumKeyLength, ErrorMessage = "Auth:InternalKey must be at least 32 characters.")]
-    public string InternalKey { get; set; } = "";
-
     /// <summary>
     /// Key that encrypts signing-key secrets at rest. Optional: when unset it is derived from
-    /// <see cref="InternalKey"/>, so rotating that key then makes stored signing keys unreadable.
+    /// <see cref="SharedKeys.InternalKey"/>, so rotating that key then makes stored signing keys unreadable.
     /// </summary>
-    [MinLength(MinimumKeyLength, ErrorMessage = "Auth:EncryptionKey must be at least 32 characters when set.")]
+    [MinLength(SharedKeys.MinimumLength, ErrorMessage = "Auth:EncryptionKey must be at least 32 characters when set.")]
     public string? EncryptionKey { get; set; }
 
     [Required] public string TurnIssuer { get; set; } = "daedalus";

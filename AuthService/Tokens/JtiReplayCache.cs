@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Options;
+using Mnemosyne.ServiceDefaults;
 using StackExchange.Redis;
 
 namespace Mnemosyne.AuthService.Tokens;
@@ -41,7 +42,7 @@ public sealed class JtiReplayCache(IConnectionMultiplexer redis, IOptions<AuthOp
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            throw new AuthException(AuthFailure.Unavailable("Redis (jti replay cache) is unavailable."));
+            throw new DependencyUnavailableException("Redis (jti replay cache) is unavailable.", exception);
         }
 
         if (seen.IsNull)

@@ -67,13 +67,6 @@ public sealed class JwtResolver(
             throw new AuthException(AuthFailure.InvalidToken);
         }
 
-        try
-        {
-            return await libraries.LibrariesInWorkspacesAsync(team.Workspaces, cancellationToken);
-        }
-        catch (LibraryStoreUnavailableException)
-        {
-            throw new AuthException(AuthFailure.Unavailable("Library store is unavailable."));
-        }
+        return await libraries.LibrariesInWorkspacesAsync(team.Workspaces, cancellationToken);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Options;
+using Mnemosyne.ServiceDefaults;
 
 namespace Mnemosyne.AuthService.Tokens;
 
@@ -14,7 +15,7 @@ namespace Mnemosyne.AuthService.Tokens;
 /// </summary>
 public sealed partial class SigningKeyRing(
     IServiceScopeFactory scopes,
-    DatabaseReadiness readiness,
+    StartupStep<AuthDbMigration> migration,
     SecretProtector protector,
     IOptions<AuthOptions> options,
     ILogger<SigningKeyRing> logger) : BackgroundService
@@ -90,7 +91,7 @@ public sealed partial class SigningKeyRing(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await readiness.WaitAsync(stoppingToken);
+        await migration.WaitAsync(stoppingToken);
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.KeyRefreshMilliseconds));
         do
         {
@@ -120,7 +121,7 @@ public sealed partial class SigningKeyRing(
         var snapshot = _snapshot;
         if (snapshot is null || Stopwatch.GetElapsedTime(snapshot.LoadedAt) > MaxAge)
         {
-            throw new AuthException(AuthFailure.Unavailable("Postgres (authdb) is unavailable: signing keys cannot be refreshed."));
+            throw new DependencyUnavailableException("Postgres (authdb) is unavailable: signing keys cannot be refreshed.");
         }
 
         return snapshot;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Npgsql;
+using Mnemosyne.ServiceDefaults;
 
 namespace Mnemosyne.AuthService.Tokens;
 
@@ -29,9 +29,9 @@ public sealed partial class TokenResolver(
             Refused(exception.Failure);
             throw;
         }
-        catch (NpgsqlException)
+        catch (Exception exception) when (UnavailableExceptionHandler.Describe(exception) is { } dependency)
         {
-            var failure = AuthFailure.Unavailable("Postgres (authdb) is unavailable.");
+            var failure = AuthFailure.Unavailable(dependency);
             Refused(failure);
             throw new AuthException(failure);
         }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Options;
+using Mnemosyne.ServiceDefaults;
 
 namespace Mnemosyne.AuthService.Tokens;
 
@@ -13,7 +14,7 @@ namespace Mnemosyne.AuthService.Tokens;
 /// </summary>
 public sealed partial class TokenUsageRecorder(
     IServiceScopeFactory scopes,
-    DatabaseReadiness readiness,
+    StartupStep<AuthDbMigration> migration,
     IOptions<AuthOptions> options,
     ILogger<TokenUsageRecorder> logger) : BackgroundService
 {
@@ -76,7 +77,7 @@ public sealed partial class TokenUsageRecorder(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await readiness.WaitAsync(stoppingToken);
+        await migration.WaitAsync(stoppingToken);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.UsageFlushSeconds));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -87,7 +88,7 @@ public sealed partial class TokenUsageRecorder(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (readiness.IsReady)
+        if (migration.IsDone)
         {
             await FlushAsync(cancellationToken);
         }

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Mnemosyne.McpHost.Options;
+using Mnemosyne.ServiceDefaults;
 
 namespace Mnemosyne.McpHost.Auth;
 
@@ -11,7 +11,7 @@ namespace Mnemosyne.McpHost.Auth;
 /// Asks auth-service <c>POST /v1/resolve</c> about a caller's bearer. The bearer goes to auth-service and nowhere else.
 /// Anything but a clear answer (unreachable, slow, 5xx, a refused internal key) is <c>unavailable</c>: fail closed.
 /// </summary>
-public sealed partial class AuthServiceClient(HttpClient http, IOptions<McpAuthOptions> options, ILogger<AuthServiceClient> logger)
+public sealed partial class AuthServiceClient(HttpClient http, IOptions<SharedKeys> keys, ILogger<AuthServiceClient> logger)
 {
     private const string Unreachable = "Authentication service is unavailable.";
 
@@ -26,7 +26,7 @@ public sealed partial class AuthServiceClient(HttpClient http, IOptions<McpAuthO
         {
             Content = JsonContent.Create(new { tool }),
         };
-        request.Headers.Add("X-Internal-Key", options.Value.InternalKey);
+        request.Headers.Add(SharedKeys.InternalKeyHeader, keys.Value.InternalKey);
         if (bearer is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);

@@ -28,7 +28,7 @@ public sealed class Neo4jLibraryStore(Neo4jHttpClient neo4j) : ILibraryStore
     {
         foreach (var statement in Schema)
         {
-            await neo4j.RunAsync("schema", statement, null, cancellationToken);
+            await RunAsync("schema", statement, null, cancellationToken);
         }
     }
 
@@ -39,13 +39,13 @@ public sealed class Neo4jLibraryStore(Neo4jHttpClient neo4j) : ILibraryStore
             return [];
         }
 
-        var result = await neo4j.RunAsync("list_libraries", "MATCH (l:Library) WHERE l.uid IN $scope " + Summary,
+        var result = await RunAsync("list_libraries", "MATCH (l:Library) WHERE l.uid IN $scope " + Summary,
             new Dictionary<string, object?> { ["scope"] = scope }, cancellationToken);
         return result.Rows.Select(ToSummary).ToList();
     }
 
     public async Task<IReadOnlyList<LibrarySummary>> ListAllLibrariesAsync(CancellationToken cancellationToken) =>
-        (await neo4j.RunAsync("list_all_libraries", "MATCH (l:Library) " + Summary, null, cancellationToken)).Rows.Select(ToSummary).ToList();
+        (await RunAsync("list_all_libraries", "MATCH (l:Library) " + Summary, null, cancellationToken)).Rows.Select(ToSummary).ToList();
 
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(
         string query, IReadOnlyCollection<string> libraries, int limit, CancellationToken cancellationToken)
@@ -56,7 +56,7 @@ public sealed class Neo4jLibraryStore(Neo4jHttpClient neo4j) : ILibraryStore
             return [];
         }
 
-        var result = await neo4j.RunAsync("search",
+        var result = await RunAsync("search",
             $"CALL db.index.fulltext.queryNodes('{FullTextIndex}', $query) YIELD node, score " +
             "MATCH (l:Library)-[:HAS_DOCUMENT]->(node) WHERE l.uid IN $libraries " +
             "RETURN l.uid, node.uid, node.title, node.content ORDER BY score DESC, node.uid LIMIT $limit",
@@ -73,7 +73,7 @@ public sealed class Neo4jLibraryStore(Neo4jHttpClient neo4j) : ILibraryStore
             return null;
         }
 
-        var result = await neo4j.RunAsync("get_document",
+        var result = await RunAsync("get_document",
             "MATCH (l:Library)-[:HAS_DOCUMENT]->(d:Document {uid: $uid}) WHERE l.uid IN $scope RETURN d.uid, l.uid, d.title, d.content",
             new Dictionary<string, object?> { ["uid"] = uid, ["scope"] = scope }, cancellationToken);
         return result.Rows.Select(r => new DocumentContent(r[0].GetString()!, r[1].GetString()!, r[2].GetString()!, r[3].GetString()!))
@@ -82,7 +82,7 @@ public sealed class Neo4jLibraryStore(Neo4jHttpClient neo4j) : ILibraryStore
 
     public async Task<bool> UpsertLibraryAsync(string uid, string name, string workspace, CancellationToken cancellationToken)
     {
-        var result = await neo4j.RunAsync("upsert_library",
+        var result = await RunAsync("upsert_library",
             "OPTIONAL MATCH (existing:Library {uid: $uid}) WITH existing IS NULL AS created " +
             "MERGE (l:Library {uid: $uid}) SET l.name = $name, l.workspace_id = $workspace RETURN created",
             new Dictionary<string, object?> { ["uid"] = uid, ["name"] = name, ["workspace"] = workspace }, cancellationToken);
@@ -90,7 +90,7 @@ public sealed class Neo4jLibraryStore(Neo4jHttpClient neo4j) : ILibraryStore
     }
 
     public async Task<bool> DeleteLibraryAsync(string uid, CancellationToken cancellationToken) =>
-        (await neo4j.RunAsync("delete_library",
+        (await RunAsync("delete_library",
             "MATCH (l:Library {uid: $uid}) OPTIONAL MATCH (l)-[:HAS_DOCUMENT]->(d:Document) " +
             "WITH l, collect(d) AS documents FOREACH (d IN documents | DETACH DELETE d) DETACH DELETE l RETURN true",
             new Dictionary<string, object?> { ["uid"] = uid }, cancellationToken)).Rows.Count > 0;
@@ -102,7 +102,7 @@ public sealed class Neo4jLibraryStore(Neo4jHttpClient neo4j) : ILibraryStore
         try
         {
             // Writes only when the uid is new or already this library's; no row back means one of the refusals.
-            var written = await neo4j.RunAsync("upsert_document",
+            var written = await RunAsync("upsert_document",
                 "MATCH (l:Library {uid: $library}) " +
                 "OPTIONAL MATCH (owner:Library)-[:HAS_DOCUMENT]->(:Document {uid: $uid}) " +
                 "OPTIONAL MATCH (existing:Document {uid: $uid}) " +
@@ -120,17 +120,21 @@ public sealed class Neo4jLibraryStore(Neo4jHttpClient neo4j) : ILibraryStore
             return DocumentWrite.UidTaken; // created under another library meanwhile
         }
 
-        var library = await neo4j.RunAsync("library_exists", "MATCH (l:Library {uid: $library}) RETURN true",
+        var library = await RunAsync("library_exists", "MATCH (l:Library {uid: $library}) RETURN true",
             parameters, cancellationToken);
         return library.Rows.Count == 0 ? DocumentWrite.LibraryNotFound : DocumentWrite.UidTaken;
     }
 
     public async Task<bool> DeleteDocumentAsync(string libraryUid, string uid, CancellationToken cancellationToken) =>
-        (await neo4j.RunAsync("delete_document",
+        (await RunAsync("delete_document",
             "MATCH (:Library {uid: $library})-[:HAS_DOCUMENT]->(d:Document {uid: $uid}) DETACH DELETE d RETURN true",
             new Dictionary<string, object?> { ["library"] = libraryUid, ["uid"] = uid }, cancellationToken)).Rows.Count > 0;
 
-    public Task PingAsync(CancellationToken cancellationToken) => neo4j.RunAsync("ping", "RETURN 1", null, cancellationToken);
+    public Task PingAsync(CancellationToken cancellationToken) => RunAsync("ping", "RETURN 1", null, cancellationToken);
+
+    private Task<Neo4jResult> RunAsync(
+        string operation, string statement, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken) =>
+        StoreBoundary.CallAsync("neo4j", () => neo4j.RunAsync(operation, statement, parameters, cancellationToken));
 
     private static LibrarySummary ToSummary(JsonElement[] row) =>
         new(row[0].GetString()!, row[1].GetString()!, row[2].GetString()!, row[3].GetInt32());

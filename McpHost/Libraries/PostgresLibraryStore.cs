@@ -9,14 +9,22 @@ public sealed class PostgresLibraryStore(LibraryDbContext db) : ILibraryStore
     // ts_headline marks matches with ** so a snippet reads as Markdown.
     private const string SnippetOptions = "StartSel=**, StopSel=**, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \"";
 
-    public Task EnsureSchemaAsync(CancellationToken cancellationToken) => db.Database.MigrateAsync(cancellationToken);
+    private const string Store = "librarydb";
+
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken) =>
+        StoreBoundary.CallAsync(Store, async () =>
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+            return true;
+        });
 
     public async Task<IReadOnlyList<LibrarySummary>> ListLibrariesAsync(
         IReadOnlyCollection<string> scope, CancellationToken cancellationToken) =>
-        scope.Count == 0 ? [] : await Summaries(db.Libraries.Where(l => scope.Contains(l.Uid))).ToListAsync(cancellationToken);
+        scope.Count == 0 ? [] : await StoreBoundary.CallAsync(Store,
+            () => Summaries(db.Libraries.Where(l => scope.Contains(l.Uid))).ToListAsync(cancellationToken));
 
     public async Task<IReadOnlyList<LibrarySummary>> ListAllLibrariesAsync(CancellationToken cancellationToken) =>
-        await Summaries(db.Libraries).ToListAsync(cancellationToken);
+        await StoreBoundary.CallAsync(Store, () => Summaries(db.Libraries).ToListAsync(cancellationToken));
 
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(
         string query, IReadOnlyCollection<string> libraries, int limit, CancellationToken cancellationToken)
@@ -27,7 +35,7 @@ public sealed class PostgresLibraryStore(LibraryDbContext db) : ILibraryStore
         }
 
         var scope = libraries.ToArray();
-        return await db.Database.SqlQuery<SearchHit>(
+        return await StoreBoundary.CallAsync(Store, () => db.Database.SqlQuery<SearchHit>(
             $"""
             SELECT d.library_uid AS "Library", d.uid AS "Document", d.title AS "Title",
                    ts_headline('english', d.content, q, {SnippetOptions}) AS "Snippet"
@@ -35,34 +43,38 @@ public sealed class PostgresLibraryStore(LibraryDbContext db) : ILibraryStore
             WHERE d.library_uid = ANY({scope}) AND d.search_vector @@ q
             ORDER BY ts_rank(d.search_vector, q) DESC, d.uid
             LIMIT {limit}
-            """).ToListAsync(cancellationToken);
+            """).ToListAsync(cancellationToken));
     }
 
     public async Task<DocumentContent?> GetDocumentAsync(
         string uid, IReadOnlyCollection<string> scope, CancellationToken cancellationToken) =>
         scope.Count == 0
             ? null
-            : await db.Documents.AsNoTracking()
+            : await StoreBoundary.CallAsync(Store, () => db.Documents.AsNoTracking()
                 .Where(d => d.Uid == uid && scope.Contains(d.LibraryUid))
                 .Select(d => new DocumentContent(d.Uid, d.LibraryUid, d.Title, d.Content))
-                .SingleOrDefaultAsync(cancellationToken);
+                .SingleOrDefaultAsync(cancellationToken));
 
     public async Task<bool> UpsertLibraryAsync(string uid, string name, string workspace, CancellationToken cancellationToken)
     {
         // ToListAsync, not SingleAsync: an INSERT … RETURNING cannot be composed into a subquery.
-        var created = await db.Database.SqlQuery<bool>(
+        var created = await StoreBoundary.CallAsync(Store, () => db.Database.SqlQuery<bool>(
             $"""
             INSERT INTO libraries (uid, name, workspace_id) VALUES ({uid}, {name}, {workspace})
             ON CONFLICT (uid) DO UPDATE SET name = EXCLUDED.name, workspace_id = EXCLUDED.workspace_id
             RETURNING (xmax = 0) AS "Value"
-            """).ToListAsync(cancellationToken);
+            """).ToListAsync(cancellationToken));
         return created[0];
     }
 
     public async Task<bool> DeleteLibraryAsync(string uid, CancellationToken cancellationToken) =>
-        await db.Libraries.Where(l => l.Uid == uid).ExecuteDeleteAsync(cancellationToken) > 0;
+        await StoreBoundary.CallAsync(Store, () => db.Libraries.Where(l => l.Uid == uid).ExecuteDeleteAsync(cancellationToken)) > 0;
 
-    public async Task<DocumentWrite> UpsertDocumentAsync(
+    public Task<DocumentWrite> UpsertDocumentAsync(
+        string libraryUid, string uid, string title, string content, CancellationToken cancellationToken) =>
+        StoreBoundary.CallAsync(Store, () => WriteDocumentAsync(libraryUid, uid, title, content, cancellationToken));
+
+    private async Task<DocumentWrite> WriteDocumentAsync(
         string libraryUid, string uid, string title, string content, CancellationToken cancellationToken)
     {
         try
@@ -84,10 +96,11 @@ public sealed class PostgresLibraryStore(LibraryDbContext db) : ILibraryStore
     }
 
     public async Task<bool> DeleteDocumentAsync(string libraryUid, string uid, CancellationToken cancellationToken) =>
-        await db.Documents.Where(d => d.Uid == uid && d.LibraryUid == libraryUid).ExecuteDeleteAsync(cancellationToken) > 0;
+        await StoreBoundary.CallAsync(Store, () =>
+            db.Documents.Where(d => d.Uid == uid && d.LibraryUid == libraryUid).ExecuteDeleteAsync(cancellationToken)) > 0;
 
     public Task PingAsync(CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlRawAsync("SELECT 1", cancellationToken);
+        StoreBoundary.CallAsync(Store, () => db.Database.ExecuteSqlRawAsync("SELECT 1", cancellationToken));
 
     private static IQueryable<LibrarySummary> Summaries(IQueryable<Library> libraries) =>
         libraries.AsNoTracking()

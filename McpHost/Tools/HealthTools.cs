@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Mnemosyne.McpHost.Auth;
 using Mnemosyne.McpHost.Libraries;
+using Mnemosyne.ServiceDefaults;
 using ModelContextProtocol.Server;
 
 namespace Mnemosyne.McpHost.Tools;
@@ -22,7 +23,7 @@ public sealed class HealthTools(AuthServiceClient authService, ILibraryStore sto
             await store.PingAsync(cancellationToken);
             libraries = true;
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (LibraryStoreUnavailableException)
         {
             libraries = false;
         }

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using Mnemosyne.McpHost.Auth;
 using Mnemosyne.McpHost.Libraries;
-using Mnemosyne.ServiceDefaults.Neo4j;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
 
@@ -19,7 +18,7 @@ public sealed class LibraryTools(ILibraryStore store, IHttpContextAccessor http)
     [McpServerTool(Name = "list_libraries", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("Lists the libraries this token may read, with their workspace and number of documents.")]
     public Task<IReadOnlyList<LibrarySummary>> ListLibrariesAsync(CancellationToken cancellationToken) =>
-        StoreAsync(() => store.ListLibrariesAsync(Scope, cancellationToken));
+        store.ListLibrariesAsync(Scope, cancellationToken);
 
     [McpServerTool(Name = "search", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("Full-text search over the titles and contents of documents in the libraries this token may read. Results are ranked best first, each with a short snippet (matches marked with **).")]
@@ -43,7 +42,7 @@ public sealed class LibraryTools(ILibraryStore store, IHttpContextAccessor http)
         if (library is not null)
         {
             if (!scope.Contains(library, StringComparer.Ordinal)
-                || (await StoreAsync(() => store.ListLibrariesAsync([library], cancellationToken))).Count == 0)
+                || (await store.ListLibrariesAsync([library], cancellationToken)).Count == 0)
             {
                 throw new McpException($"Library '{Shorten(library)}' not found.");
             }
@@ -51,7 +50,7 @@ public sealed class LibraryTools(ILibraryStore store, IHttpContextAccessor http)
             scope = [library];
         }
 
-        return await StoreAsync(() => store.SearchAsync(query, scope, limit, cancellationToken));
+        return await store.SearchAsync(query, scope, limit, cancellationToken);
     }
 
     [McpServerTool(Name = "get_document", ReadOnly = true, Idempotent = true, OpenWorld = false)]
@@ -65,21 +64,8 @@ public sealed class LibraryTools(ILibraryStore store, IHttpContextAccessor http)
             throw new McpException($"'uid' must be 1 to {LibraryLimits.IdentifierLength} characters.");
         }
 
-        return await StoreAsync(() => store.GetDocumentAsync(uid, Scope, cancellationToken))
+        return await store.GetDocumentAsync(uid, Scope, cancellationToken)
             ?? throw new McpException($"Document '{uid}' not found.");
-    }
-
-    /// <summary>A store that cannot answer becomes a tool error saying so (not the SDK's generic one).</summary>
-    private static async Task<T> StoreAsync<T>(Func<Task<T>> read)
-    {
-        try
-        {
-            return await read();
-        }
-        catch (Exception exception) when (exception is Neo4jUnavailableException or System.Data.Common.DbException or TimeoutException)
-        {
-            throw new McpException("The library store is unavailable; try again shortly.");
-        }
     }
 
     private static string Shorten(string value) => value.Length <= 80 ? value : value[..80] + "…";

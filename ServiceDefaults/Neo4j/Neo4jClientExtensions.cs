@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Trace;
 
 namespace Mnemosyne.ServiceDefaults.Neo4j;
 
@@ -24,6 +25,7 @@ public static class Neo4jClientExtensions
         builder.Services.AddHttpClient(name, http => http.Timeout = TimeSpan.FromSeconds(timeout)).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton(sp => new Neo4jHttpClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(name), connection));
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(Neo4jHttpClient.ActivitySourceName));
         return builder;
     }
 }

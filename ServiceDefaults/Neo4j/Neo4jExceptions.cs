@@ -7,7 +7,7 @@ public class Neo4jException(string message, Exception? inner = null) : Exception
 public sealed class Neo4jUnavailableException(string message, Exception? inner = null) : Neo4jException(message, inner);
 
 /// <summary>Neo4j refused the credentials from <c>ConnectionStrings:neo4j</c>.</summary>
-public sealed class Neo4jAuthenticationException(string message) : Neo4jException(message);
+public sealed class Neo4jAuthenticationException(string message) : Neo4jException(message), IUnrecoverableError;
 
 /// <summary>Neo4j ran the statement and reported an error (its <c>errors</c> array).</summary>
 public sealed class Neo4jQueryException(string code, string message) : Neo4jException($"{code}: {message}")
