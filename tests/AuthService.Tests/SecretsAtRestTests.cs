@@ -33,7 +33,7 @@ public sealed class SecretsAtRestTests(AuthFixture fixture) : IClassFixture<Auth
             fixture.AdminKey, fixture.InternalKey,
         ];
         var rows = await AllRowsAsync();
-        var logs = fixture.Host.Logs.Lines.ToList();
+        var logs = fixture.Host.Logs.Lines().ToList();
 
         Assert.Contains(rows, row => row.Contains(kid, StringComparison.Ordinal)); // the dump really holds the tables
         Assert.Contains(logs, line => line.Contains("auth.resolved", StringComparison.Ordinal)); // and the logs really were captured
@@ -56,7 +56,7 @@ public sealed class SecretsAtRestTests(AuthFixture fixture) : IClassFixture<Auth
 
         Assert.Equal(HttpStatusCode.OK, here.Status);
         Assert.Equal("invalid_token", there.Reason);
-        Assert.Contains(other.Host.Logs.Lines, line => line.Contains("signing_keys.undecryptable", StringComparison.Ordinal));
+        Assert.Contains(other.Host.Logs.Lines(), line => line.Contains("signing_keys.undecryptable", StringComparison.Ordinal));
     }
 
     private async Task<List<string>> AllRowsAsync()

@@ -68,10 +68,10 @@ public sealed class StartupTests(AuthFixture fixture) : IClassFixture<AuthFixtur
             ["Auth:InternalKey"] = fixture.InternalKey,
         }, fixture.Time, waitUntilHealthy: false), TimeSpan.FromSeconds(20));
 
-        Assert.Contains(logs.Lines, l => l.StartsWith("Critical", StringComparison.Ordinal)
-            && l.Contains("library_store.credentials_refused", StringComparison.Ordinal)
+        Assert.Contains(logs.Lines(), l => l.StartsWith("Critical", StringComparison.Ordinal)
+            && l.Contains("startup.unrecoverable", StringComparison.Ordinal)
             && l.Contains("refused the credentials of user 'neo4j'", StringComparison.Ordinal));
-        Assert.DoesNotContain(logs.Lines, l => l.Contains("wrong-password", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines(), l => l.Contains("wrong-password", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -23,9 +23,9 @@ public sealed class LibraryStoreSelectionTests(StackFixture stack) : IClassFixtu
             () => StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:neo4j"] = neo4j.ConnectionString }),
             TimeSpan.FromSeconds(20));
 
-        Assert.Contains(logs.Lines, l => l.StartsWith("Critical", StringComparison.Ordinal)
-            && l.Contains("library_store.credentials_refused", StringComparison.Ordinal));
-        Assert.DoesNotContain(logs.Lines, l => l.Contains("wrong-password", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines(), l => l.StartsWith("Critical", StringComparison.Ordinal)
+            && l.Contains("startup.unrecoverable", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines(), l => l.Contains("wrong-password", StringComparison.Ordinal));
     }
 
     [Fact]

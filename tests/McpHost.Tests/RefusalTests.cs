@@ -154,7 +154,7 @@ public sealed class RefusalTests(StackFixture stack) : IClassFixture<StackFixtur
         using var allowed = await stack.PostMcpAsync(SearchCall, token);
         using var refused = await stack.PostMcpAsync(StackFixture.ToolCall("get_document", new { uid = "d" }), token);
 
-        var lines = stack.McpHost.Logs.Lines.ToList();
+        var lines = stack.McpHost.Logs.Lines().ToList();
         Assert.Contains(lines, l => l.Contains("mcp.auth.decision", StringComparison.Ordinal)
             && l.Contains("Principal=mcptoken:" + token[..12], StringComparison.Ordinal)
             && l.Contains("Tool=search", StringComparison.Ordinal) && l.Contains("LibraryCount=2", StringComparison.Ordinal)

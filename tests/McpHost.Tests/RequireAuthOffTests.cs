@@ -25,6 +25,6 @@ public sealed class RequireAuthOffTests(StackFixture stack, TestServers servers)
         Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
         Assert.Contains("\"text\":\"[]\"", await anonymous.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
-        Assert.Contains(open.Logs.Lines, l => l.Contains("mcp.auth.not_required", StringComparison.Ordinal));
+        Assert.Contains(open.Logs.Lines(), l => l.Contains("mcp.auth.not_required", StringComparison.Ordinal));
     }
 }

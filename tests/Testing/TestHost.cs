@@ -6,13 +6,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Mnemosyne.AuthService;
 
 namespace Mnemosyne.Testing;
 
 /// <summary>
 /// A real service (the same setup its Program.cs runs) on Kestrel at a random loopback port, with its clock and
-/// configuration supplied by the test and every log line captured. The clock replaces the host's whole
+/// configuration supplied by the test and every log line collected. The clock replaces the host's whole
 /// <see cref="TimeProvider"/>, Polly's timeouts and delays included.
 /// </summary>
 public sealed class TestHost : IAsyncDisposable
@@ -20,7 +21,7 @@ public sealed class TestHost : IAsyncDisposable
     private readonly WebApplication _app;
     private bool _stopped;
 
-    private TestHost(WebApplication app, Uri address, CapturedLogs logs)
+    private TestHost(WebApplication app, Uri address, FakeLogCollector logs)
     {
         _app = app;
         Address = address;
@@ -30,7 +31,8 @@ public sealed class TestHost : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public CapturedLogs Logs { get; }
+    /// <summary>Every line logged, at every level (see <see cref="LogLines.Lines"/>).</summary>
+    public FakeLogCollector Logs { get; }
 
     public HttpClient Http { get; }
 
@@ -57,15 +59,15 @@ public sealed class TestHost : IAsyncDisposable
         });
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var logs = new CapturedLogs();
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(logs);
+        builder.Logging.AddFakeLogging();
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
         builder.Services.Replace(ServiceDescriptor.Singleton(time));
 
         builder.AddServiceDefaults();
         addService(builder);
         var app = builder.Build();
+        var logs = app.Services.GetFakeLogCollector();
         mapService(app);
         try
         {
@@ -95,7 +97,7 @@ public sealed class TestHost : IAsyncDisposable
     /// Starts a service that is expected to stop by itself (a start-up check refusing to go on) and returns its log
     /// once it has begun to stop — whether that happened while it was still starting or after it had started.
     /// </summary>
-    public static async Task<CapturedLogs> RunUntilItStopsAsync(Func<Task<TestHost>> start, TimeSpan timeout)
+    public static async Task<FakeLogCollector> RunUntilItStopsAsync(Func<Task<TestHost>> start, TimeSpan timeout)
     {
         try
         {

@@ -1,31 +1,22 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Time.Testing;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
 namespace Mnemosyne.McpHost.Tests.Infrastructure;
 
 /// <summary>
-/// One test class's stack: a real AuthService and a real McpHost on Kestrel, sharing the run's Postgres (own
-/// authdb and librarydb) and Redis, and the admin and internal keys. <see cref="Time"/> is AuthService's clock;
-/// McpHost keeps the real one, which its HTTP resilience timeouts and retry delays run on.
+/// One test class's services (<see cref="ServiceFixture"/>): a real AuthService and a real McpHost on Kestrel.
+/// <see cref="ServiceFixture.Time"/> is AuthService's clock; McpHost keeps the real one, which its HTTP resilience
+/// timeouts and retry delays run on.
 /// </summary>
-public sealed class StackFixture(TestServers servers) : IAsyncLifetime
+public sealed class StackFixture(TestServers servers) : ServiceFixture(servers)
 {
     public const string AllowedOrigin = "http://allowed.example";
-    private readonly string _suffix = Guid.NewGuid().ToString("N")[..10];
     private TestHost? _authService;
     private TestHost? _mcpHost;
-
-    public string AdminKey { get; } = RandomKey();
-
-    public string InternalKey { get; } = RandomKey();
-
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
     public TestHost AuthService => _authService ?? throw new InvalidOperationException("The stack is not started.");
 
@@ -33,34 +24,21 @@ public sealed class StackFixture(TestServers servers) : IAsyncLifetime
 
     public AuthApi Auth => new(AuthService, AdminKey, InternalKey);
 
-    public async ValueTask InitializeAsync()
+    protected override async Task StartAsync()
     {
-        var authdb = "authdb_" + _suffix;
-        var librarydb = "librarydb_" + _suffix;
-        await servers.Postgres.CreateDatabaseAsync(authdb);
-        await servers.Postgres.CreateDatabaseAsync(librarydb);
-        _authService = await TestHost.StartAuthServiceAsync(new Dictionary<string, string?>
+        _authService = Track(await TestHost.StartAuthServiceAsync(Settings(), Time));
+        _mcpHost = Track(await StartMcpHostAsync(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:authdb"] = servers.Postgres.ConnectionString(authdb),
-            ["ConnectionStrings:librarydb"] = servers.Postgres.ConnectionString(librarydb),
-            ["ConnectionStrings:redis"] = servers.Redis.ConnectionString,
-            ["Auth:AdminKey"] = AdminKey,
-            ["Auth:InternalKey"] = InternalKey,
-        }, Time);
-        _mcpHost = await TestHost.StartAsync(typeof(McpHostSetup).Assembly.GetName().Name!, new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:librarydb"] = servers.Postgres.ConnectionString(librarydb),
-            ["Auth:AdminKey"] = AdminKey,
-            ["Auth:InternalKey"] = InternalKey,
-            ["services:auth-service:http:0"] = AuthService.Address.ToString().TrimEnd('/'),
+            ["ConnectionStrings:librarydb"] = Servers.Postgres.ConnectionString(LibraryDatabase),
             ["Mcp:AllowedOrigins:0"] = AllowedOrigin,
             ["Mcp:AuthTimeoutMilliseconds"] = "2000",
-        }, TimeProvider.System, builder => builder.AddMcpHost(), app => app.MapMcpHost());
+        }));
     }
 
     /// <summary>
     /// Another McpHost with this stack's keys and auth-service, on the real clock; <paramref name="settings"/> adds to
     /// or overrides that (give it a library store: <c>ConnectionStrings:librarydb</c> or <c>ConnectionStrings:neo4j</c>).
+    /// The caller disposes it.
     /// </summary>
     public Task<TestHost> StartMcpHostAsync(IDictionary<string, string?> settings, bool waitUntilHealthy = true)
     {
@@ -164,19 +142,4 @@ public sealed class StackFixture(TestServers servers) : IAsyncLifetime
         await PutDocumentAsync(library, document, $"Notes on {word}", $"This document explains {word} in some detail.");
         return (library, document);
     }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_mcpHost is not null)
-        {
-            await _mcpHost.DisposeAsync();
-        }
-
-        if (_authService is not null)
-        {
-            await _authService.DisposeAsync();
-        }
-    }
-
-    private static string RandomKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(36));
 }
