@@ -2,8 +2,11 @@ using System.Diagnostics;
 
 namespace Mnemosyne.AppHost;
 
-/// <summary>Finding server binaries and running them as the right user, for local infrastructure.</summary>
-public static class LocalExecutables
+/// <summary>
+/// Finding server binaries and running them as the right user, for local infrastructure. The test servers
+/// (tests/Testing) compile this same file: they cannot reference the AppHost, and it must not reference them.
+/// </summary>
+internal static class LocalExecutables
 {
     public static bool IsRoot => Environment.UserName == "root";
 
@@ -17,6 +20,19 @@ public static class LocalExecutables
     /// <summary>Command and leading arguments that run <paramref name="executable"/> as <paramref name="user"/> when we are root.</summary>
     public static (string Command, string[] Prefix) AsUser(string executable, string user) =>
         IsRoot ? ("runuser", ["-u", user, "--", executable]) : (executable, []);
+
+    /// <summary>The newest Debian PostgreSQL server binaries (<c>/usr/lib/postgresql/N/bin</c>), else initdb's folder on PATH, or null.</summary>
+    public static string? PostgresBin()
+    {
+        var debian = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql")
+                .Select(version => Path.Combine(version, "bin"))
+                .Where(bin => File.Exists(Path.Combine(bin, "initdb")))
+                .OrderByDescending(bin => int.TryParse(Path.GetFileName(Path.GetDirectoryName(bin)), out var v) ? v : 0)
+                .FirstOrDefault()
+            : null;
+        return debian ?? (OnPath("initdb") is { } initdb ? Path.GetDirectoryName(initdb) : null);
+    }
 
     /// <summary>Gives <paramref name="path"/> to <paramref name="user"/> when we are root (Postgres refuses to run as root).</summary>
     public static void GiveTo(string path, string user)

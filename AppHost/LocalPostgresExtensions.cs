@@ -130,15 +130,7 @@ public static class LocalPostgresExtensions
                     $"AppHost:PostgresBin is '{configured}', which holds no initdb and postgres. {install} or fix the setting.");
         }
 
-        var debian = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql")
-                .Select(version => Path.Combine(version, "bin"))
-                .Where(bin => File.Exists(Path.Combine(bin, "initdb")))
-                .OrderByDescending(bin => int.TryParse(Path.GetFileName(Path.GetDirectoryName(bin)), out var v) ? v : 0)
-                .FirstOrDefault()
-            : null;
-        var onPath = LocalExecutables.OnPath("initdb") is { } initdb ? Path.GetDirectoryName(initdb) : null;
-        return debian ?? onPath ?? throw new InvalidOperationException(
+        return LocalExecutables.PostgresBin() ?? throw new InvalidOperationException(
             $"Local infrastructure needs the PostgreSQL server binaries (initdb, postgres) and none were found. {install}, " +
             "set AppHost:PostgresBin to their folder, or start a container runtime and use --Infrastructure=containers.");
     }

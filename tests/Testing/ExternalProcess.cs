@@ -1,34 +1,25 @@
 using System.Diagnostics;
+using Mnemosyne.AppHost;
 
 namespace Mnemosyne.Testing;
 
-/// <summary>Runs the server binaries the tests need; as root, Postgres commands run as the <c>postgres</c> user.</summary>
+/// <summary>
+/// Runs the server binaries the tests need, as the AppHost runs them (<see cref="LocalExecutables"/>): as root,
+/// Postgres commands run as the <c>postgres</c> user.
+/// </summary>
 public static class ExternalProcess
 {
-    public static bool IsRoot => Environment.UserName == "root";
-
     public static ProcessStartInfo StartInfo(string executable, IEnumerable<string> arguments, string? runAs = null)
     {
+        var (command, prefix) = runAs is null ? (executable, []) : LocalExecutables.AsUser(executable, runAs);
         var info = new ProcessStartInfo
         {
+            FileName = command,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (runAs is not null && IsRoot)
-        {
-            info.FileName = "runuser";
-            foreach (var argument in (string[])["-u", runAs, "--", executable])
-            {
-                info.ArgumentList.Add(argument);
-            }
-        }
-        else
-        {
-            info.FileName = executable;
-        }
-
-        foreach (var argument in arguments)
+        foreach (var argument in prefix.Concat(arguments))
         {
             info.ArgumentList.Add(argument);
         }

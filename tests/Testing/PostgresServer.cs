@@ -1,3 +1,4 @@
+using Mnemosyne.AppHost;
 using Npgsql;
 
 namespace Mnemosyne.Testing;
@@ -25,10 +26,7 @@ public sealed class PostgresServer : IAsyncDisposable
         var bin = FindBinDirectory();
         var root = Path.Combine(Path.GetTempPath(), "mnemosyne-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(root);
-        if (ExternalProcess.IsRoot)
-        {
-            await ExternalProcess.RunAsync(ExternalProcess.StartInfo("chown", ["postgres:postgres", root]), CommandTimeout);
-        }
+        LocalExecutables.GiveTo(root, "postgres");
 
         var server = new PostgresServer(root, bin, ExternalProcess.FreePort());
         await server.PgAsync("initdb", ["-D", server.DataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]);
@@ -71,13 +69,7 @@ public sealed class PostgresServer : IAsyncDisposable
             return configured;
         }
 
-        var candidates = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
-                .Where(d => File.Exists(Path.Combine(d, "initdb")))
-                .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : 0)
-                .ToList()
-            : [];
-        return candidates.FirstOrDefault() ?? throw new InvalidOperationException(
+        return LocalExecutables.PostgresBin() ?? throw new InvalidOperationException(
             "No PostgreSQL server binaries found: install them (apt-get install -y postgresql) or set PG_BIN.");
     }
 }
