@@ -47,6 +47,7 @@ var authService = builder.AddProject<Projects.AuthService>("auth-service")
 
 builder.AddProject<Projects.McpHost>("mcp-host")
     .WithReference(librarydb).WaitFor(librarydb)
+    .WithReference(redis).WaitFor(redis)
     .WithReference(authService).WaitFor(authService)
     .WithEnvironment("Auth__AdminKey", adminKey)
     .WithEnvironment("Auth__InternalKey", internalKey)

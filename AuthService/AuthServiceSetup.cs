@@ -5,8 +5,8 @@ using Mnemosyne.AuthService.Libraries;
 using Mnemosyne.AuthService.Options;
 using Mnemosyne.AuthService.Tokens;
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Invalidation;
 using Mnemosyne.ServiceDefaults.Neo4j;
-using StackExchange.Redis;
 
 namespace Mnemosyne.AuthService;
 
@@ -32,15 +32,8 @@ public static class AuthServiceSetup
             settings.ConnectionString = PostgresConnections.WithAutoPrepare(settings.ConnectionString);
         });
         builder.AddLibraryDirectory();
-        builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, redis =>
-        {
-            // Answer at once when Redis is down (turn JWTs then fail closed with 503) instead of queueing.
-            redis.AbortOnConnectFail = false;
-            redis.BacklogPolicy = BacklogPolicy.FailFast;
-            redis.ConnectTimeout = 2000;
-            redis.AsyncTimeout = 1000;
-            redis.SyncTimeout = 1000;
-        });
+        builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, RedisConnections.FailFast);
+        services.AddInvalidationAnnouncer();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddAuthTelemetry();
@@ -71,7 +64,7 @@ public static class AuthServiceSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapDefaultEndpoints();
-        app.MapResolveApi();
+        app.MapInternalApi();
         app.MapAdminApi();
         return app;
     }

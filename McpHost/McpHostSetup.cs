@@ -1,11 +1,13 @@
-using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mnemosyne.McpHost.Auth;
 using Mnemosyne.McpHost.Libraries;
 using Mnemosyne.McpHost.Options;
 using Mnemosyne.McpHost.Tools;
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Invalidation;
 using Mnemosyne.ServiceDefaults.Neo4j;
+using OpenTelemetry.Metrics;
 
 namespace Mnemosyne.McpHost;
 
@@ -30,24 +32,7 @@ public static partial class McpHostSetup
 
         builder.AddLibraryStore();
 
-        // The service defaults' resilience (30 s total) would hold a tool call far too long; this client gets its own.
-#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is the documented way to replace the default pipeline.
-        services.AddHttpClient<AuthServiceClient>((sp, http) =>
-                http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<McpOptions>>().Value.AuthServiceUrl))
-            .RemoveAllResilienceHandlers()
-#pragma warning restore EXTEXP0001
-            // Four Information lines per call about a request whose outcome the decision line already logs.
-            .RemoveAllLoggers()
-            .AddStandardResilienceHandler()
-            .Configure((resilience, sp) =>
-            {
-                // One retry inside a hard overall limit: a slow or absent auth-service means 503, quickly.
-                var timeout = TimeSpan.FromMilliseconds(sp.GetRequiredService<IOptions<McpOptions>>().Value.AuthTimeoutMilliseconds);
-                resilience.TotalRequestTimeout.Timeout = timeout;
-                resilience.AttemptTimeout.Timeout = timeout / 2;
-                resilience.Retry.MaxRetryAttempts = 1;
-                resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 2 * timeout.TotalSeconds));
-            });
+        builder.AddDecisionCache();
 
         services.AddHttpContextAccessor();
         services.AddMcpServer()
@@ -77,6 +62,27 @@ public static partial class McpHostSetup
         app.MapLibraryAdminApi();
         app.MapMcp("/mcp");
         return app;
+    }
+
+    /// <summary>
+    /// Decisions go through <see cref="DecisionCache"/>; with <c>ConnectionStrings:redis</c> it caches them and hears
+    /// of revoking changes (and announces the library admin API's own), without Redis every call asks auth-service.
+    /// </summary>
+    private static void AddDecisionCache(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<AuthServiceClient>();
+        services.AddSingleton<CachedUsage>();
+        services.AddHostedService(sp => sp.GetRequiredService<CachedUsage>());
+        services.AddSingleton<DecisionCache>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter("Mnemosyne.Mcp"));
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("redis")))
+        {
+            builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, RedisConnections.FailFast);
+            services.AddInvalidationListener();
+            services.AddInvalidationAnnouncer();
+        }
     }
 
     /// <summary>Neo4j when <c>ConnectionStrings:neo4j</c> is set, else Postgres <c>librarydb</c>; neither stops the service.</summary>

@@ -1,8 +1,12 @@
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Invalidation;
 
 namespace Mnemosyne.AuthService.Endpoints;
 
-/// <summary>The admin API under <c>/admin/v1</c>: the admin key and database readiness are declared once here.</summary>
+/// <summary>
+/// The admin API under <c>/admin/v1</c>: the admin key, database readiness and the invalidation of every replica's
+/// cached decisions after a change are declared once here.
+/// </summary>
 public static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
@@ -10,6 +14,7 @@ public static class AdminApi
         var admin = app.MapGroup("/admin/v1")
             .AddEndpointFilter<AdminKeyFilter>()
             .AddEndpointFilter<ReadinessFilter>()
+            .InvalidatesCachedDecisions()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         admin.MapUsersApi();

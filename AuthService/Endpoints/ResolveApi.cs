@@ -13,17 +13,8 @@ public static class ResolveApi
         string Kind, string Principal, string User, IReadOnlyList<string> Libraries, IReadOnlyList<string>? Tools,
         DateTimeOffset? ExpiresAt);
 
-    public static IEndpointRouteBuilder MapResolveApi(this IEndpointRouteBuilder app)
-    {
-        var group = app.MapGroup("/v1")
-            .AddEndpointFilter<InternalKeyFilter>()
-            .AddEndpointFilter<ReadinessFilter>()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        group.MapPost("/resolve", ResolveAsync);
-        return app;
-    }
+    public static void MapResolveApi(this RouteGroupBuilder internalApi) =>
+        internalApi.MapPost("/resolve", ResolveAsync).ProducesProblem(StatusCodes.Status403Forbidden);
 
     private static async Task<Results<Ok<ResolveResponse>, ProblemHttpResult>> ResolveAsync(
         HttpRequest request, ResolveRequest? body, TokenResolver resolver, CancellationToken cancellationToken)

@@ -28,6 +28,9 @@ public sealed partial class TokenUsageRecorder(
 
     public void Record(Guid tokenId, DateTimeOffset at) => Add(tokenId, new Usage(1, at));
 
+    /// <summary>Calls counted elsewhere (mcp-host's decision cache), added to this token's usage.</summary>
+    public void Record(Guid tokenId, Usage usage) => Add(tokenId, usage);
+
     /// <summary>Usage recorded here and not yet written, for answers that must include it.</summary>
     public Usage? Pending(Guid tokenId) => _pending.TryGetValue(tokenId, out var usage) ? usage : null;
 

@@ -3,38 +3,65 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.ServiceDiscovery;
+using Mnemosyne.McpHost.Options;
 using Mnemosyne.ServiceDefaults;
 
 namespace Mnemosyne.McpHost.Auth;
 
 /// <summary>
 /// Asks auth-service <c>POST /v1/resolve</c> about a caller's bearer. The bearer goes to auth-service and nowhere else.
-/// Anything but a clear answer (unreachable, slow, 5xx, a refused internal key) is <c>unavailable</c>: fail closed.
+/// Anything but a clear answer (unreachable, slower than <see cref="McpOptions.AuthTimeoutMilliseconds"/>, 5xx, a
+/// refused internal key) is <c>unavailable</c>: fail closed. This client is built by hand rather than through
+/// IHttpClientFactory: the factory's defaults add a resilience pipeline (retries inside a tool call) and a service
+/// discovery lookup per request; here auth-service's address is resolved once and each call has one timeout.
 /// </summary>
-public sealed partial class AuthServiceClient(HttpClient http, IOptions<SharedKeys> keys, ILogger<AuthServiceClient> logger)
+public sealed partial class AuthServiceClient : IDisposable
 {
     private const string Unreachable = "Authentication service is unavailable.";
+    private readonly HttpClient _http;
+    private readonly string _internalKey;
+    private readonly string _configuredUrl;
+    private readonly ServiceEndpointResolver _discovery;
+    private readonly ILogger<AuthServiceClient> _logger;
+    private Task<Uri>? _baseAddress;
 
-    public sealed record Resolution(string Kind, string Principal, string User, IReadOnlyList<string> Libraries);
+    public AuthServiceClient(
+        IOptions<McpOptions> options, IOptions<SharedKeys> keys, ServiceEndpointResolver discovery, ILogger<AuthServiceClient> logger)
+    {
+        var timeout = TimeSpan.FromMilliseconds(options.Value.AuthTimeoutMilliseconds);
+        _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = timeout, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            Timeout = timeout,
+        };
+        _internalKey = keys.Value.InternalKey;
+        _configuredUrl = options.Value.AuthServiceUrl;
+        _discovery = discovery;
+        _logger = logger;
+    }
+
+    public sealed record Resolution(
+        string Kind, string Principal, string User, IReadOnlyList<string> Libraries, IReadOnlyList<string>? Tools,
+        DateTimeOffset? ExpiresAt);
 
     /// <summary>Either <see cref="Allowed"/> or a refusal with its HTTP status, title and reason code.</summary>
     public sealed record Outcome(Resolution? Allowed, int Status, string Title, string Reason);
 
     public async Task<Outcome> ResolveAsync(string? bearer, string? tool, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/resolve")
-        {
-            Content = JsonContent.Create(new { tool }),
-        };
-        request.Headers.Add(SharedKeys.InternalKeyHeader, keys.Value.InternalKey);
-        if (bearer is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        }
-
         try
         {
-            using var response = await http.SendAsync(request, cancellationToken);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(await BaseAddressAsync(cancellationToken), "/v1/resolve"))
+            {
+                Content = JsonContent.Create(new { tool }),
+            };
+            request.Headers.Add(SharedKeys.InternalKeyHeader, _internalKey);
+            if (bearer is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+            }
+
+            using var response = await _http.SendAsync(request, cancellationToken);
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 var resolution = await response.Content.ReadFromJsonAsync<Resolution>(cancellationToken);
@@ -46,22 +73,39 @@ public sealed partial class AuthServiceClient(HttpClient http, IOptions<SharedKe
             {
                 if (problem.Reason == "internal_key")
                 {
-                    LogInternalKeyRefused(logger);
+                    LogInternalKeyRefused(_logger);
                     return Down();
                 }
 
                 return new Outcome(null, (int)response.StatusCode, problem.Title, problem.Reason);
             }
 
-            LogUnexpectedStatus(logger, (int)response.StatusCode);
+            LogUnexpectedStatus(_logger, (int)response.StatusCode);
             return Down();
         }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or JsonException
-                                              or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException
-                                          && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
         {
-            LogUnreachable(logger, exception.GetType().Name);
+            LogUnreachable(_logger, exception.GetType().Name);
             return Down();
+        }
+    }
+
+    /// <summary>Sends <paramref name="body"/> as JSON to an internal endpoint; false when auth-service did not take it.</summary>
+    public async Task<bool> PostInternalAsync(string path, object body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(await BaseAddressAsync(cancellationToken), path))
+            {
+                Content = JsonContent.Create(body),
+            };
+            request.Headers.Add(SharedKeys.InternalKeyHeader, _internalKey);
+            using var response = await _http.SendAsync(request, cancellationToken);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception exception) when (IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 
@@ -70,16 +114,45 @@ public sealed partial class AuthServiceClient(HttpClient http, IOptions<SharedKe
     {
         try
         {
-            using var response = await http.GetAsync(new Uri("/health", UriKind.Relative), cancellationToken);
+            using var response = await _http.GetAsync(new Uri(await BaseAddressAsync(cancellationToken), "/health"), cancellationToken);
             return response.IsSuccessStatusCode;
         }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException
-                                              or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException
-                                          && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
         {
             return false;
         }
     }
+
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>auth-service's address, looked up once through service discovery (again only after a failed lookup).</summary>
+    private Task<Uri> BaseAddressAsync(CancellationToken cancellationToken)
+    {
+        var current = Volatile.Read(ref _baseAddress);
+        if (current is null || current.IsFaulted || current.IsCanceled)
+        {
+            Interlocked.CompareExchange(ref _baseAddress, LookUpAsync(), current);
+            current = Volatile.Read(ref _baseAddress)!;
+        }
+
+        return current.WaitAsync(cancellationToken);
+    }
+
+    private async Task<Uri> LookUpAsync()
+    {
+        // "https+http://auth-service" names a service; a plain http(s) URL is an address already.
+        if (!_configuredUrl.Contains("+http", StringComparison.Ordinal))
+        {
+            return new Uri(_configuredUrl);
+        }
+
+        var source = await _discovery.GetEndpointsAsync(_configuredUrl, CancellationToken.None);
+        return source.Endpoints.Select(e => e.EndPoint).OfType<UriEndPoint>().Select(e => e.Uri).FirstOrDefault()
+            ?? throw new HttpRequestException($"Service discovery found no address for {_configuredUrl}.");
+    }
+
+    private static bool IsUnreachable(Exception exception) =>
+        exception is HttpRequestException or TaskCanceledException or JsonException;
 
     private static Outcome Down() => new(null, 503, Unreachable, "unavailable");
 

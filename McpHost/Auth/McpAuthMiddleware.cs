@@ -14,7 +14,7 @@ namespace Mnemosyne.McpHost.Auth;
 /// </summary>
 public sealed partial class McpAuthMiddleware(
     RequestDelegate next,
-    AuthServiceClient authService,
+    DecisionCache decisions,
     IOptions<McpOptions> mcpOptions,
     IOptions<McpAuthOptions> authOptions,
     ILogger<McpAuthMiddleware> logger)
@@ -70,7 +70,7 @@ public sealed partial class McpAuthMiddleware(
     {
         var bearer = SharedSecrets.BearerFrom(context.Request);
         var tool = message.Method == "tools/call" ? message.ToolName : null;
-        var outcome = await authService.ResolveAsync(bearer, tool, context.RequestAborted);
+        var outcome = await decisions.ResolveAsync(bearer, tool, context.RequestAborted);
         Activity.Current?.SetTag("mcp.tool", tool);
 
         if (outcome.Allowed is { } resolution)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Invalidation;
 
 namespace Mnemosyne.McpHost.Libraries;
 
@@ -16,6 +17,7 @@ public static class LibraryAdminApi
     {
         var admin = app.MapGroup("/admin/v1/libraries")
             .AddEndpointFilter<AdminKeyFilter>()
+            .InvalidatesCachedDecisions()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         admin.MapGet("/", async (ILibraryStore store, CancellationToken ct) => TypedResults.Ok(await store.ListAllLibrariesAsync(ct)));

@@ -21,9 +21,21 @@ public sealed class McpOptions
     /// <summary>Where auth-service is; resolved through Aspire service discovery.</summary>
     [Required] public string AuthServiceUrl { get; set; } = "https+http://auth-service";
 
-    /// <summary>Longest wait for auth-service on a tool call, retry included; then 503 (never a pass).</summary>
+    /// <summary>Longest wait for auth-service on a tool call; then 503 (never a pass).</summary>
     [Range(100, 30_000)] public int AuthTimeoutMilliseconds { get; set; } = 5000;
 
     /// <summary>Largest request body accepted (MCP messages and admin uploads); larger → 413.</summary>
     [Range(4096, 64 * 1024 * 1024)] public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Most decisions cached (by SHA-256 of the bearer) when Redis is configured; 0 turns the cache off. When full,
+    /// new decisions are not cached until entries expire or a change empties the cache.
+    /// </summary>
+    [Range(0, 1_000_000)] public int DecisionCacheEntries { get; set; } = 10_000;
+
+    /// <summary>
+    /// Longest a cached team or OAuth decision lives: their libraries come from the library store, which writers
+    /// other than mcp-host's admin API (e.g. straight to Neo4j) can change without telling anyone.
+    /// </summary>
+    [Range(1, 3600)] public int LibraryScopeCacheSeconds { get; set; } = 30;
 }

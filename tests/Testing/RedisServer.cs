@@ -7,14 +7,14 @@ namespace Mnemosyne.Testing;
 /// <summary>A throw-away <c>redis-server</c> on a random loopback port, with no persistence.</summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly string _directory;
+    private Process _process;
 
-    private RedisServer(Process process, string directory, int port)
+    private RedisServer(string directory, int port)
     {
-        _process = process;
         _directory = directory;
         Port = port;
+        _process = Launch();
     }
 
     public int Port { get; }
@@ -23,19 +23,20 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync()
     {
-        var port = ExternalProcess.FreePort();
         var directory = Path.Combine(Path.GetTempPath(), "mnemosyne-redis-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(directory);
-        var info = ExternalProcess.StartInfo("redis-server",
-            ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", directory]);
-        var process = Process.Start(info) ?? throw new InvalidOperationException(
-            "Could not start redis-server: install it (apt-get install -y redis-server).");
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new RedisServer(process, directory, port);
+        var server = new RedisServer(directory, ExternalProcess.FreePort());
         await server.WaitUntilReadyAsync();
         return server;
+    }
+
+    /// <summary>Starts it again, empty, on the same port, after <see cref="StopAsync"/> (the end of an outage).</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        _process.Dispose();
+        _process = Launch();
+        await WaitUntilReadyAsync();
     }
 
     /// <summary>Stops the server (to test an outage); dispose still cleans up.</summary>
@@ -53,6 +54,18 @@ public sealed class RedisServer : IAsyncDisposable
         await StopAsync();
         _process.Dispose();
         Directory.Delete(_directory, recursive: true);
+    }
+
+    private Process Launch()
+    {
+        var info = ExternalProcess.StartInfo("redis-server",
+            ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", _directory]);
+        var process = Process.Start(info) ?? throw new InvalidOperationException(
+            "Could not start redis-server: install it (apt-get install -y redis-server).");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     private async Task WaitUntilReadyAsync()

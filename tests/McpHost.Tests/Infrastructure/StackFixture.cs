@@ -8,7 +8,8 @@ using ModelContextProtocol.Protocol;
 namespace Mnemosyne.McpHost.Tests.Infrastructure;
 
 /// <summary>
-/// One test class's services (<see cref="ServiceFixture"/>): a real AuthService and a real McpHost on Kestrel.
+/// One test class's services (<see cref="ServiceFixture"/>): a real AuthService and a real McpHost on Kestrel, the
+/// McpHost caching decisions in the run's Redis as deployed.
 /// <see cref="ServiceFixture.Time"/> is AuthService's clock; McpHost keeps the real one, which its HTTP resilience
 /// timeouts and retry delays run on.
 /// </summary>
@@ -47,6 +48,7 @@ public sealed class StackFixture(TestServers servers) : ServiceFixture(servers)
             ["Auth:AdminKey"] = AdminKey,
             ["Auth:InternalKey"] = InternalKey,
             ["services:auth-service:http:0"] = AuthService.Address.ToString().TrimEnd('/'),
+            ["ConnectionStrings:redis"] = Servers.Redis.ConnectionString,
         };
         foreach (var (key, value) in settings)
         {

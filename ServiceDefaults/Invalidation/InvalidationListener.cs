@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using StackExchange.Redis;
+
+namespace Mnemosyne.ServiceDefaults.Invalidation;
+
+/// <summary>
+/// The caching side of <see cref="InvalidationProtocol"/>: holds this replica's lease, follows the generation, and
+/// says whether a cache may be trusted right now. Trust lasts from the start of the last successful renewal until
+/// just before that lease ends, so a replica cut off from Redis stops trusting its cache before any announcer stops
+/// waiting for it. A generation learnt from a message or a renewal raises <see cref="Advanced"/> first (the cache
+/// drops its entries) and is acknowledged after. Its heartbeat is not traced (it runs twice a second).
+/// </summary>
+public sealed partial class InvalidationListener(IConnectionMultiplexer redis, ILogger<InvalidationListener> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan TrustMargin = TimeSpan.FromMilliseconds(250);
+    private long _generation = -1;
+    private long _trustedUntil;
+    private bool _failing;
+
+    public string Replica { get; } = Guid.NewGuid().ToString("N");
+
+    /// <summary>The newest generation this replica has applied; entries cached under an older one are stale.</summary>
+    public long Generation => Volatile.Read(ref _generation);
+
+    /// <summary>True while this replica is sure to have heard of every change announced before now.</summary>
+    public bool IsTrusted => Stopwatch.GetTimestamp() < Volatile.Read(ref _trustedUntil);
+
+    /// <summary>Raised (synchronously, before acknowledging) when the generation moves on.</summary>
+    public event Action<long>? Advanced;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var untraced = SuppressInstrumentationScope.Begin();
+        await SubscribeAsync(stoppingToken);
+        using var timer = new PeriodicTimer(InvalidationProtocol.Heartbeat);
+        do
+        {
+            await RenewAsync();
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task SubscribeAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await redis.GetSubscriber().SubscribeAsync(InvalidationProtocol.Changes, (_, message) =>
+                {
+                    if (long.TryParse((string?)message, NumberStyles.None, CultureInfo.InvariantCulture, out var generation))
+                    {
+                        Advance(generation);
+                    }
+                });
+                return;
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                // Renewals keep the cache correct meanwhile; messages only make announcements fast.
+                LogFailing(exception);
+                await Task.Delay(InvalidationProtocol.Heartbeat, stoppingToken);
+            }
+        }
+    }
+
+    private async Task RenewAsync()
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var generation = (long)await redis.GetDatabase().ScriptEvaluateAsync(InvalidationProtocol.Renew, new
+            {
+                replicas = InvalidationProtocol.Replicas,
+                generation = InvalidationProtocol.Generation,
+                replica = (RedisValue)Replica,
+                lease = (long)InvalidationProtocol.Lease.TotalMilliseconds,
+            });
+            Advance(generation);
+            Volatile.Write(ref _trustedUntil,
+                started + (long)((InvalidationProtocol.Lease - TrustMargin).TotalSeconds * Stopwatch.Frequency));
+            if (_failing)
+            {
+                _failing = false;
+                LogRecovered(logger);
+            }
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            LogFailing(exception);
+        }
+    }
+
+    private void Advance(long generation)
+    {
+        var known = Volatile.Read(ref _generation);
+        while (generation > known)
+        {
+            var seen = Interlocked.CompareExchange(ref _generation, generation, known);
+            if (seen == known)
+            {
+                Advanced?.Invoke(generation);
+                _ = AcknowledgeAsync(generation);
+                return;
+            }
+
+            known = seen;
+        }
+    }
+
+    private async Task AcknowledgeAsync(long generation)
+    {
+        try
+        {
+            await redis.GetSubscriber().PublishAsync(InvalidationProtocol.Acknowledgements,
+                string.Create(CultureInfo.InvariantCulture, $"{generation}:{Replica}"));
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // The announcer waits for this replica's lease instead.
+            LogFailing(exception);
+        }
+    }
+
+    private void LogFailing(Exception exception)
+    {
+        if (!_failing)
+        {
+            _failing = true;
+            LogUnreachable(logger, exception);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "invalidation.unreachable: Redis does not answer; cached decisions are not used until it does")]
+    private static partial void LogUnreachable(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogLevel.Information, "invalidation.recovered: cached decisions are used again")]
+    private static partial void LogRecovered(ILogger logger);
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Mnemosyne.McpHost.Auth;
+using Mnemosyne.McpHost.Tests.Infrastructure;
+
+namespace Mnemosyne.McpHost.Tests;
+
+/// <summary>The decision cache: hits skip auth-service, usage still counts, Redis gone means no cache, no bearer kept.</summary>
+public sealed class DecisionCacheTests(StackFixture stack) : IClassFixture<StackFixture>
+{
+    private static readonly string ListLibraries = StackFixture.ToolCall("list_libraries", new { });
+
+    [Fact]
+    public async Task Repeated_calls_are_answered_from_the_cache_and_still_count_as_the_tokens_usage()
+    {
+        var user = await stack.Auth.CreateUserAsync();
+        var (id, token) = await stack.Auth.CreateTokenAsync(user, ["lib-cached"]);
+        using var hits = Counter(stack.McpHost, "mcp.auth.cache.hits");
+        using var misses = Counter(stack.McpHost, "mcp.auth.cache.misses");
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await stack.PostMcpAsync(ListLibraries, token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal((4, 1), (Sum(hits), Sum(misses)));
+        await stack.McpHost.Services.GetRequiredService<CachedUsage>().FlushAsync(TestContext.Current.CancellationToken);
+        var tokens = await stack.Auth.AdminAsync(HttpMethod.Get, $"/admin/v1/tokens?username={user}");
+        var listed = Assert.Single(tokens.Body.EnumerateArray(), t => t.GetProperty("id").GetString() == id);
+        Assert.Equal(5, listed.GetProperty("useCount").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_tool_outside_the_cached_allow_list_is_still_refused_and_counted_by_auth_service()
+    {
+        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib-cached"], ["list_libraries"]);
+        using (var warm = await stack.PostMcpAsync(ListLibraries, token))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        using var refused = await stack.PostMcpAsync(StackFixture.ToolCall("search", new { query = "x" }), token);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("tool_not_allowed", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_cache_holds_a_hash_of_the_bearer_never_the_bearer()
+    {
+        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib-cached"]);
+        using (var response = await stack.PostMcpAsync(ListLibraries, token))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var cache = stack.McpHost.Services.GetRequiredService<DecisionCache>();
+        var entries = typeof(DecisionCache).GetField("_entries", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(cache)!;
+        var dump = JsonSerializer.Serialize(((System.Collections.IEnumerable)entries).Cast<object>().ToList());
+
+        Assert.Contains(token[..12], dump, StringComparison.Ordinal); // the masked principal is there: the dump is real
+        Assert.DoesNotContain(token, dump, StringComparison.Ordinal);
+        Assert.DoesNotContain(token[12..], dump, StringComparison.Ordinal);
+        Assert.DoesNotContain(stack.McpHost.Logs.Lines(), l => l.Contains(token[12..], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Cut_off_from_redis_an_mcp_host_stops_using_its_cache_and_uses_it_again_when_redis_returns()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var host = await stack.StartMcpHostAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:librarydb"] = stack.Servers.Postgres.ConnectionString(stack.LibraryDatabase),
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+        });
+        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib-cached"]);
+        using var hits = Counter(host, "mcp.auth.cache.hits");
+        await WaitForHitAsync(host, token, hits);
+
+        await redis.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken); // a lease
+        var before = Sum(hits);
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await stack.PostMcpAsync(ListLibraries, token, host: host);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode); // still correct, from auth-service
+        }
+
+        Assert.Equal(before, Sum(hits));
+
+        await redis.RestartAsync();
+        await WaitForHitAsync(host, token, hits);
+    }
+
+    private async Task WaitForHitAsync(TestHost host, string token, MetricCollector<long> hits)
+    {
+        var before = Sum(hits);
+        for (var attempt = 0; attempt < 100 && Sum(hits) == before; attempt++)
+        {
+            using var response = await stack.PostMcpAsync(ListLibraries, token, host: host);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(Sum(hits) > before, "the cache was never used");
+    }
+
+    private static MetricCollector<long> Counter(TestHost host, string name) =>
+        new(host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Mnemosyne.Mcp", name);
+
+    private static long Sum(MetricCollector<long> counter) => counter.GetMeasurementSnapshot().Sum(m => m.Value);
+}
