@@ -45,7 +45,14 @@ public static partial class McpHostSetup
         return builder;
     }
 
-    public static WebApplication MapMcpHost(this WebApplication app)
+    public static WebApplication MapMcpHost(this WebApplication app) =>
+        app.MapMcpHost(mcp => mcp.UseMiddleware<McpAuthMiddleware>());
+
+    /// <summary>
+    /// Maps McpHost with <paramref name="gate"/> in front of <c>/mcp</c>: the auth gate, or (for the benchmark's
+    /// baseline) something that stands in for it, so the two can never differ in anything else.
+    /// </summary>
+    public static WebApplication MapMcpHost(this WebApplication app, Action<IApplicationBuilder> gate)
     {
         if (!app.Services.GetRequiredService<IOptions<McpAuthOptions>>().Value.RequireAuth)
         {
@@ -55,8 +62,7 @@ public static partial class McpHostSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<OriginCheckMiddleware>();
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/mcp"),
-            mcp => mcp.UseMiddleware<McpAuthMiddleware>());
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/mcp"), gate);
         app.MapDefaultEndpoints();
         app.MapProtectedResourceMetadata();
         app.MapLibraryAdminApi();

@@ -9,8 +9,9 @@ using Mnemosyne.Testing;
 namespace Mnemosyne.Bench;
 
 /// <summary>
-/// The services as the tests start them: a throw-away Postgres and Redis, a real AuthService, a real McpHost, plus
-/// the no-auth baseline McpHost on the same library database. Seeded with one workspace of libraries and a valid
+/// The services as the tests start them: a throw-away Postgres and Redis, a real AuthService, a real McpHost (its
+/// decision cache on), the same McpHost with its cache off (every call a miss), plus the no-auth baseline McpHost
+/// on the same library database. Seeded with one workspace of libraries and a valid
 /// token of each kind, all three seeing exactly those libraries.
 /// </summary>
 public sealed class BenchServices : IAsyncDisposable
@@ -39,6 +40,9 @@ public sealed class BenchServices : IAsyncDisposable
     public TestHost AuthService { get; private set; } = null!;
 
     public TestHost McpHost { get; private set; } = null!;
+
+    /// <summary>McpHost with its decision cache off: every call is decided by auth-service, as a cache miss is.</summary>
+    public TestHost McpHostWithoutCache { get; private set; } = null!;
 
     public TestHost Baseline { get; private set; } = null!;
 
@@ -89,10 +93,13 @@ public sealed class BenchServices : IAsyncDisposable
             ["Auth:AdminKey"] = AdminKey,
             ["Auth:InternalKey"] = InternalKey,
             ["services:auth-service:http:0"] = AuthService.Address.ToString().TrimEnd('/'),
+            ["ConnectionStrings:redis"] = _redis.ConnectionString,
         };
         var name = typeof(McpHostSetup).Assembly.GetName().Name!;
         McpHost = Track(await TestHost.StartAsync(name, mcp, TimeProvider.System,
             builder => WithProductionLogging(builder).AddMcpHost(), app => app.MapMcpHost()));
+        McpHostWithoutCache = Track(await TestHost.StartAsync(name, new Dictionary<string, string?>(mcp) { ["Mcp:DecisionCacheEntries"] = "0" },
+            TimeProvider.System, builder => WithProductionLogging(builder).AddMcpHost(), app => app.MapMcpHost()));
         Baseline = Track(await TestHost.StartAsync(name, mcp, TimeProvider.System,
             builder => WithProductionLogging(builder).AddMcpHost(), app => app.MapMcpHostWithoutAuth(Libraries)));
     }

@@ -13,6 +13,9 @@ namespace Mnemosyne.Bench;
 public static class LoadRun
 {
     public const string Baseline = "baseline";
+
+    /// <summary>Suffix of the kinds measured through the McpHost whose cache is off: what a cache miss costs.</summary>
+    public const string Miss = " miss";
     private static readonly string[] Queries = ["replication", "quorum lease", "\"snapshot compaction\"", "shard -vacuum"];
 
     public sealed record Settings(TimeSpan Duration, int Clients, int Rounds);
@@ -21,7 +24,7 @@ public static class LoadRun
 
     public static async Task<Results> RunAsync(BenchServices services, Settings settings)
     {
-        var kinds = new[] { Baseline }.Concat(services.Tokens.Keys).ToArray();
+        var kinds = new[] { Baseline }.Concat(services.Tokens.Keys).Concat(services.Tokens.Keys.Select(k => k + Miss)).ToArray();
         var clients = new Dictionary<string, McpClient[]>();
         try
         {
@@ -61,10 +64,10 @@ public static class LoadRun
 
     private static async Task<McpClient[]> ConnectAsync(BenchServices services, string kind, int count)
     {
-        var host = kind == Baseline ? services.Baseline : services.McpHost;
+        var host = kind == Baseline ? services.Baseline : kind.EndsWith(Miss, StringComparison.Ordinal) ? services.McpHostWithoutCache : services.McpHost;
         var headers = kind == Baseline
             ? new Dictionary<string, string>()
-            : new Dictionary<string, string> { ["Authorization"] = "Bearer " + services.Tokens[kind] };
+            : new Dictionary<string, string> { ["Authorization"] = "Bearer " + services.Tokens[kind.Replace(Miss, "", StringComparison.Ordinal)] };
         var clients = new McpClient[count];
         for (var i = 0; i < count; i++)
         {

@@ -61,9 +61,10 @@ public sealed partial class TokenResolver(
         LogRefused(logger, failure.Reason);
     }
 
-    [LoggerMessage(LogLevel.Information, "auth.resolved {Kind} {Principal} {LibraryCount}")]
+    // Debug: mcp-host logs the decision of every call once (mcp.auth.decision); these say what auth-service saw.
+    [LoggerMessage(LogLevel.Debug, "auth.resolved {Kind} {Principal} {LibraryCount}")]
     private static partial void LogResolved(ILogger logger, string kind, string principal, int libraryCount);
 
-    [LoggerMessage(LogLevel.Information, "auth.refused {Reason}")]
+    [LoggerMessage(LogLevel.Debug, "auth.refused {Reason}")]
     private static partial void LogRefused(ILogger logger, string reason);
 }
