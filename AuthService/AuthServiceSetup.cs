@@ -1,10 +1,12 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Mnemosyne.AuthService.Audit;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Endpoints;
 using Mnemosyne.AuthService.Libraries;
 using Mnemosyne.AuthService.Options;
 using Mnemosyne.AuthService.Tokens;
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Audit;
 using Mnemosyne.ServiceDefaults.Invalidation;
 using Mnemosyne.ServiceDefaults.Neo4j;
 
@@ -34,6 +36,11 @@ public static class AuthServiceSetup
         builder.AddLibraryDirectory();
         builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, RedisConnections.FailFast);
         services.AddInvalidationAnnouncer();
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddSingleton<AuditRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditRetention>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddAuthTelemetry();

@@ -9,12 +9,16 @@ public sealed class AuthTelemetry
     public const string Name = "Mnemosyne.Auth";
 
     private readonly Counter<long> _failures;
+    private readonly Counter<long> _auditDropped;
 
     public AuthTelemetry(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(Name);
         _failures = meter.CreateCounter<long>("mcp.auth.failures", description: "Refused credentials, by reason code.");
+        _auditDropped = meter.CreateCounter<long>("mcp.audit.dropped", description: "Audit entries dropped because the queue was full.");
     }
+
+    public void RecordAuditDropped() => _auditDropped.Add(1);
 
     /// <summary>Counts one refusal; the tag is always a reason code, never free text.</summary>
     public void RecordFailure(string reason) => _failures.Add(1, new KeyValuePair<string, object?>("reason", reason));

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Mnemosyne.McpHost.Audit;
 using Mnemosyne.McpHost.Auth;
 using Mnemosyne.McpHost.Libraries;
 using Mnemosyne.McpHost.Options;
 using Mnemosyne.McpHost.Tools;
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Audit;
 using Mnemosyne.ServiceDefaults.Invalidation;
 using Mnemosyne.ServiceDefaults.Neo4j;
 using OpenTelemetry.Metrics;
@@ -33,6 +35,9 @@ public static partial class McpHostSetup
         builder.AddLibraryStore();
 
         builder.AddDecisionCache();
+        services.AddSingleton<AuditForwarder>();
+        services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditForwarder>());
+        services.AddHostedService(sp => sp.GetRequiredService<AuditForwarder>());
 
         services.AddHttpContextAccessor();
         services.AddMcpServer()

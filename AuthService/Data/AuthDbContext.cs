@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Mnemosyne.AuthService.Audit;
 
 namespace Mnemosyne.AuthService.Data;
 
@@ -9,6 +10,7 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<Team> Teams => Set<Team>();
     public DbSet<TeamWorkspace> TeamWorkspaces => Set<TeamWorkspace>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -47,6 +49,17 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
         {
             assignment.HasKey(w => new { w.TeamId, w.WorkspaceId });
             assignment.Property(w => w.WorkspaceId).HasMaxLength(Limits.IdentifierLength);
+        });
+
+        modelBuilder.Entity<AuditEvent>(audit =>
+        {
+            audit.Property(a => a.Id).UseIdentityAlwaysColumn();
+            // A filtered page is "WHERE <filter> = $1 AND Id < $cursor ORDER BY Id DESC LIMIT n": one index each.
+            audit.HasIndex(a => new { a.Type, a.Id });
+            audit.HasIndex(a => new { a.Principal, a.Id });
+            audit.HasIndex(a => new { a.Outcome, a.Id });
+            audit.HasIndex(a => new { a.Tool, a.Id });
+            audit.HasIndex(a => a.Time); // retention
         });
     }
 }

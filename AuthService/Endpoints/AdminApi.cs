@@ -1,11 +1,12 @@
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Audit;
 using Mnemosyne.ServiceDefaults.Invalidation;
 
 namespace Mnemosyne.AuthService.Endpoints;
 
 /// <summary>
-/// The admin API under <c>/admin/v1</c>: the admin key, database readiness and the invalidation of every replica's
-/// cached decisions after a change are declared once here.
+/// The admin API under <c>/admin/v1</c>: the admin key, database readiness, the audit of every change and the
+/// invalidation of every replica's cached decisions after one are declared once here.
 /// </summary>
 public static class AdminApi
 {
@@ -14,6 +15,7 @@ public static class AdminApi
         var admin = app.MapGroup("/admin/v1")
             .AddEndpointFilter<AdminKeyFilter>()
             .AddEndpointFilter<ReadinessFilter>()
+            .AuditsChanges()
             .InvalidatesCachedDecisions()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
@@ -22,6 +24,7 @@ public static class AdminApi
         admin.MapSigningKeysApi();
         admin.MapTeamsApi();
         admin.MapTurnTokensApi();
+        admin.MapAuditApi();
         return app;
     }
 }

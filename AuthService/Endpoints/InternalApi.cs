@@ -12,6 +12,7 @@ public static class InternalApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapResolveApi();
         group.MapUsageApi();
+        group.MapAuditIngestApi();
         return app;
     }
 }

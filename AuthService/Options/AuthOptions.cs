@@ -32,6 +32,12 @@ public sealed class AuthOptions : IValidatableObject
     /// <summary>How often aggregated token usage is written to Postgres (and the most a crash can lose).</summary>
     [Range(1, 300)] public int UsageFlushSeconds { get; set; } = 5;
 
+    /// <summary>How long audit entries are kept.</summary>
+    [Range(1, 3650)] public int AuditRetentionDays { get; set; } = 30;
+
+    /// <summary>Audit entries waiting to be written at most; more are dropped, counted and logged, never blocking a call.</summary>
+    [Range(100, 1_000_000)] public int AuditQueueCapacity { get; set; } = 10_000;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (string.Equals(TurnIssuer, TeamIssuer, StringComparison.Ordinal))

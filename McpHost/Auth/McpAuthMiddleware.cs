@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Mnemosyne.McpHost.Options;
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Audit;
 
 namespace Mnemosyne.McpHost.Auth;
 
@@ -17,6 +18,8 @@ public sealed partial class McpAuthMiddleware(
     DecisionCache decisions,
     IOptions<McpOptions> mcpOptions,
     IOptions<McpAuthOptions> authOptions,
+    IAuditSink audit,
+    TimeProvider time,
     ILogger<McpAuthMiddleware> logger)
 {
     // server/discover is the 2026-07-28 revision's handshake-free form of initialize: capabilities only, no data.
@@ -54,7 +57,12 @@ public sealed partial class McpAuthMiddleware(
             return;
         }
 
-        if (IsPublic(message) || await AuthorizeAsync(context, message))
+        if (IsPublic(message))
+        {
+            Audit(message, null, null, "allowed", null, 0);
+            await next(context);
+        }
+        else if (await AuthorizeAsync(context, message))
         {
             await next(context);
         }
@@ -78,6 +86,7 @@ public sealed partial class McpAuthMiddleware(
             new CallerScope(resolution.Principal, resolution.Libraries).AttachTo(context);
             Activity.Current?.SetTag("mcp.auth.principal", resolution.Principal);
             LogDecision(logger, resolution.Principal, tool, resolution.Libraries.Count, "allowed");
+            Audit(message, resolution.Principal, resolution.Kind, "allowed", null, resolution.Libraries.Count);
             return true;
         }
 
@@ -86,12 +95,23 @@ public sealed partial class McpAuthMiddleware(
         {
             new CallerScope("anonymous", []).AttachTo(context);
             LogDecision(logger, "anonymous", tool, 0, "allowed_without_auth:" + outcome.Reason);
+            Audit(message, null, null, "allowed", outcome.Reason, 0);
             return true;
         }
 
         LogDecision(logger, "unresolved", tool, 0, "refused:" + outcome.Reason);
+        Audit(message, null, null, "refused", outcome.Reason, 0);
         await McpRefusal.WriteAuthAsync(context, message.Id, outcome.Status, outcome.Title, outcome.Reason, bearer is not null);
         return false;
+    }
+
+    /// <summary>Every <c>tools/call</c> decision goes to the audit trail (CONTRACT §8); other methods do not.</summary>
+    private void Audit(JsonRpcMessage message, string? principal, string? kind, string outcome, string? reason, int libraryCount)
+    {
+        if (message.Method == "tools/call")
+        {
+            audit.Record(AuditEntry.Decision(time.GetUtcNow(), principal, kind, message.ToolName, outcome, reason, libraryCount));
+        }
     }
 
     [LoggerMessage(LogLevel.Information, "mcp.auth.decision {Principal} {Tool} {LibraryCount} {Outcome}")]

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Audit;
 using Mnemosyne.ServiceDefaults.Invalidation;
 
 namespace Mnemosyne.McpHost.Libraries;
@@ -17,6 +18,7 @@ public static class LibraryAdminApi
     {
         var admin = app.MapGroup("/admin/v1/libraries")
             .AddEndpointFilter<AdminKeyFilter>()
+            .AuditsChanges()
             .InvalidatesCachedDecisions()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized);

@@ -29,7 +29,7 @@ public sealed class InvalidateAfterChange(InvalidationAnnouncer? announcer = nul
     {
         var result = await next(context);
         if (announcer is not null && !HttpMethods.IsGet(context.HttpContext.Request.Method)
-            && result is not IStatusCodeHttpResult { StatusCode: >= 400 })
+            && !EndpointResults.IsFailure(result))
         {
             await announcer.AnnounceAsync(context.HttpContext.RequestAborted);
         }

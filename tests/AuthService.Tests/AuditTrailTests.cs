@@ -1,0 +1,168 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Mnemosyne.AuthService.Audit;
+using Mnemosyne.AuthService.Tests.Infrastructure;
+using Mnemosyne.ServiceDefaults.Audit;
+
+namespace Mnemosyne.AuthService.Tests;
+
+/// <summary>CONTRACT §8: admin changes and ingested decisions in authdb, listed newest first with filters and a cursor.</summary>
+public sealed class AuditTrailTests(AuthFixture fixture) : IClassFixture<AuthFixture>
+{
+    private readonly AuthApi _api = fixture.Api();
+
+    private AuditTrail Trail => fixture.Host.Services.GetRequiredService<AuditTrail>();
+
+    [Fact]
+    public async Task Admin_changes_are_recorded_with_their_action_target_and_outcome()
+    {
+        var user = await _api.CreateUserAsync();
+        var (id, _) = await _api.CreateTokenAsync(user, ["lib-a"]);
+        Assert.Equal(HttpStatusCode.NoContent, (await _api.AdminAsync(HttpMethod.Post, $"/admin/v1/tokens/{id}/deactivate")).Status);
+        var missing = Guid.NewGuid();
+        Assert.Equal(HttpStatusCode.NotFound, (await _api.AdminAsync(HttpMethod.Post, $"/admin/v1/tokens/{missing}/deactivate")).Status);
+        var (kid, _) = await _api.CreateSigningKeyAsync();
+        await _api.AdminAsync(HttpMethod.Post, $"/admin/v1/signing-keys/{kid}/retire");
+        var team = await _api.CreateTeamAsync("ws-audit");
+        await _api.AdminAsync(HttpMethod.Put, $"/admin/v1/teams/{team}/workspaces", new { workspaces = new[] { "ws-b" } });
+        await Trail.WriteQueuedAsync(TestContext.Current.CancellationToken);
+
+        var items = (await PageAsync("?type=admin&limit=500")).Items;
+
+        Assert.Contains(items, i => Is(i, "user.create", "users", "succeeded"));
+        Assert.Contains(items, i => Is(i, "token.create", "tokens", "succeeded"));
+        Assert.Contains(items, i => Is(i, "token.deactivate", $"tokens/{id}/deactivate", "succeeded"));
+        Assert.Contains(items, i => Is(i, "token.deactivate", $"tokens/{missing}/deactivate", "failed"));
+        Assert.Contains(items, i => Is(i, "signing-key.retire", $"signing-keys/{kid}/retire", "succeeded"));
+        Assert.Contains(items, i => Is(i, "team.set-workspaces", $"teams/{team}/workspaces", "succeeded"));
+        var first = items[0];
+        Assert.Equal(["time", "type", "action", "target", "outcome"], first.EnumerateObject().Select(p => p.Name));
+        Assert.DoesNotContain(items, i => i.GetProperty("type").GetString() != "admin");
+    }
+
+    [Fact]
+    public async Task Filters_select_by_type_principal_outcome_tool_and_time()
+    {
+        var principal = AuthApi.Unique("mcptoken:p");
+        var now = fixture.Time.GetUtcNow();
+        await IngestAsync(
+            Decision(principal, "search", "allowed", null, now.AddMinutes(-10)),
+            Decision(principal, "get_document", "refused", "tool_not_allowed", now.AddMinutes(-5)),
+            Decision(principal, "search", "allowed", null, now.AddMinutes(-1)),
+            Decision("someone-else", "search", "allowed", null, now));
+
+        var mine = (await PageAsync($"?principal={Uri.EscapeDataString(principal)}")).Items;
+        var refused = (await PageAsync($"?principal={Uri.EscapeDataString(principal)}&outcome=refused")).Items;
+        var searches = (await PageAsync($"?principal={Uri.EscapeDataString(principal)}&tool=search")).Items;
+        var recent = (await PageAsync($"?principal={Uri.EscapeDataString(principal)}&since={Uri.EscapeDataString(now.AddMinutes(-6).ToString("O"))}&until={Uri.EscapeDataString(now.AddMinutes(-2).ToString("O"))}")).Items;
+
+        Assert.Equal(3, mine.Count);
+        Assert.Equal(["search", "get_document", "search"], mine.Select(i => i.GetProperty("tool").GetString())); // newest first
+        Assert.Equal("tool_not_allowed", Assert.Single(refused).GetProperty("reason").GetString());
+        Assert.Equal(2, searches.Count);
+        Assert.Equal("get_document", Assert.Single(recent).GetProperty("tool").GetString());
+        Assert.Equal(["time", "type", "principal", "kind", "tool", "outcome", "reason", "libraryCount", "traceId"],
+            mine[0].EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task Pages_never_repeat_or_skip_an_entry_while_new_ones_arrive()
+    {
+        var principal = AuthApi.Unique("mcptoken:paged");
+        var now = fixture.Time.GetUtcNow();
+        await IngestAsync([.. Enumerable.Range(0, 250).Select(i => Decision(principal, "tool-" + i, "allowed", null, now))]);
+
+        using var stop = new CancellationTokenSource();
+        var writer = Task.Run(async () =>
+        {
+            for (var n = 0; !stop.IsCancellationRequested; n++)
+            {
+                await IngestAsync(Decision(principal, "late-" + n, "allowed", null, now));
+            }
+        }, TestContext.Current.CancellationToken);
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await PageAsync($"?principal={Uri.EscapeDataString(principal)}&limit=40" + (cursor is null ? "" : "&cursor=" + cursor));
+            seen.AddRange(page.Items.Select(i => i.GetProperty("tool").GetString()!));
+            cursor = page.Next;
+        }
+        while (cursor is not null);
+        await stop.CancelAsync();
+        await writer.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+        var original = seen.Where(t => t.StartsWith("tool-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Enumerable.Range(0, 250).Reverse().Select(i => "tool-" + i), original);
+    }
+
+    [Theory]
+    [InlineData("?limit=0", "limit")]
+    [InlineData("?limit=501", "limit")]
+    [InlineData("?type=other", "type")]
+    [InlineData("?cursor=not-a-cursor!", "cursor")]
+    public async Task Bad_queries_are_400_naming_the_parameter(string query, string parameter)
+    {
+        var reply = await _api.AdminAsync(HttpMethod.Get, "/admin/v1/audit" + query);
+
+        Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
+        Assert.Contains($"'{parameter}'", reply.Title, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Entries_past_retention_are_deleted()
+    {
+        var principal = AuthApi.Unique("mcptoken:old");
+        var now = fixture.Time.GetUtcNow();
+        await IngestAsync(Decision(principal, "ancient", "allowed", null, now.AddDays(-31)), Decision(principal, "recent", "allowed", null, now.AddDays(-29)));
+
+        var deleted = await fixture.Host.Services.GetRequiredService<AuditRetention>().DeleteExpiredAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(deleted >= 1);
+        Assert.Equal(["recent"], (await PageAsync($"?principal={Uri.EscapeDataString(principal)}")).Items.Select(i => i.GetProperty("tool").GetString()));
+    }
+
+    [Fact]
+    public async Task A_full_queue_drops_and_counts_entries_without_failing_anyone()
+    {
+        var host = await fixture.StartHostAsync(c => c["Auth:AuditQueueCapacity"] = "100");
+        using var dropped = new MetricCollector<long>(
+            host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Mnemosyne.Auth", "mcp.audit.dropped");
+        var sink = host.Services.GetRequiredService<IAuditSink>();
+
+        for (var i = 0; i < 1000; i++)
+        {
+            sink.Record(Decision("overflow", "t", "allowed", null, fixture.Time.GetUtcNow()));
+        }
+
+        Assert.True(dropped.GetMeasurementSnapshot().Sum(m => m.Value) >= 800, "the overflow was not counted");
+        await host.Services.GetRequiredService<AuditTrail>().WriteQueuedAsync(TestContext.Current.CancellationToken);
+        await host.Services.GetRequiredService<AuditTrail>().StopAsync(TestContext.Current.CancellationToken);
+        Assert.Contains(host.Logs.Lines(), l => l.Contains("audit.dropped", StringComparison.Ordinal));
+    }
+
+    private static AuditEntry Decision(string principal, string tool, string outcome, string? reason, DateTimeOffset time) =>
+        new(time, "decision", principal, "opaque", tool, outcome, reason, 2, null, null, null);
+
+    private async Task IngestAsync(params AuditEntry[] entries)
+    {
+        var reply = await _api.SendAsync(HttpMethod.Post, "/v1/audit", entries, ("X-Internal-Key", fixture.InternalKey));
+        Assert.Equal(HttpStatusCode.NoContent, reply.Status);
+        await Trail.WriteQueuedAsync(TestContext.Current.CancellationToken);
+    }
+
+    private async Task<(List<JsonElement> Items, string? Next)> PageAsync(string query)
+    {
+        var reply = await _api.AdminAsync(HttpMethod.Get, "/admin/v1/audit" + query);
+        Assert.True(reply.Status == HttpStatusCode.OK, $"{query}: {(int)reply.Status} {reply.Body}");
+        var next = reply.Body.GetProperty("next");
+        return ([.. reply.Body.GetProperty("items").EnumerateArray()], next.ValueKind == JsonValueKind.Null ? null : next.GetString());
+    }
+
+    private static bool Is(JsonElement item, string action, string target, string outcome) =>
+        item.GetProperty("action").GetString() == action && item.GetProperty("target").GetString() == target
+        && item.GetProperty("outcome").GetString() == outcome;
+}
