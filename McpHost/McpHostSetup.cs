@@ -19,9 +19,14 @@ public static partial class McpHostSetup
             .PostConfigure<IConfiguration>((options, configuration) =>
             {
                 // Also accept one comma-separated value: Mcp__AllowedOrigins=https://a.example,https://b.example
-                if (configuration[$"{McpOptions.SectionName}:{nameof(McpOptions.AllowedOrigins)}"] is { Length: > 0 } list)
+                if (configuration[$"{McpOptions.SectionName}:{nameof(McpOptions.AllowedOrigins)}"] is { Length: > 0 } origins)
                 {
-                    options.AllowedOrigins = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    options.AllowedOrigins = origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                }
+
+                if (configuration[$"{McpOptions.SectionName}:{nameof(McpOptions.AllowedHosts)}"] is { Length: > 0 } hosts)
+                {
+                    options.AllowedHosts = hosts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 }
             });
 
@@ -70,7 +75,7 @@ public static partial class McpHostSetup
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseMiddleware<OriginCheckMiddleware>();
+        app.UseMiddleware<DnsRebindingMiddleware>();
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/mcp"),
             mcp => mcp.UseMiddleware<McpAuthMiddleware>());
         app.MapDefaultEndpoints();

@@ -17,7 +17,7 @@ public static class NoAuthBaseline
         var scope = new CallerScope("baseline", libraries);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseMiddleware<OriginCheckMiddleware>();
+        app.UseMiddleware<DnsRebindingMiddleware>();
         app.Use((context, next) =>
         {
             scope.AttachTo(context);
