@@ -5,4 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")"
 dotnet tool restore >/dev/null
 dotnet build Aspire.sln -c Release
+
+# McpHost.Tests also run outside MCP clients (conformance runner, TypeScript SDK, Node 22) from npm: install them
+# when missing or older than the lock file. Without npm those tests fail, saying what to install.
+clients=tests/McpHost.Tests/clients
+if [ ! -f "$clients/node_modules/.package-lock.json" ] || [ "$clients/package-lock.json" -nt "$clients/node_modules/.package-lock.json" ]; then
+  if command -v npm >/dev/null; then
+    npm ci --prefix "$clients" --no-audit --no-fund --loglevel=error
+  else
+    echo "npm not found: the McpHost conformance and TypeScript-client tests will fail (install npm, or run npm ci in $clients)." >&2
+  fi
+fi
 dotnet test --solution Aspire.sln -c Release --no-build

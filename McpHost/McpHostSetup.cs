@@ -25,9 +25,14 @@ public static partial class McpHostSetup
             .PostConfigure<IConfiguration>((options, configuration) =>
             {
                 // Also accept one comma-separated value: Mcp__AllowedOrigins=https://a.example,https://b.example
-                if (configuration[$"{McpOptions.SectionName}:{nameof(McpOptions.AllowedOrigins)}"] is { Length: > 0 } list)
+                if (configuration[$"{McpOptions.SectionName}:{nameof(McpOptions.AllowedOrigins)}"] is { Length: > 0 } origins)
                 {
-                    options.AllowedOrigins = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    options.AllowedOrigins = origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                }
+
+                if (configuration[$"{McpOptions.SectionName}:{nameof(McpOptions.AllowedHosts)}"] is { Length: > 0 } hosts)
+                {
+                    options.AllowedHosts = hosts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 }
             });
         services.AddRequestLimits<McpOptions>(mcp => mcp.MaxRequestBodyBytes);
@@ -66,7 +71,7 @@ public static partial class McpHostSetup
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseMiddleware<OriginCheckMiddleware>();
+        app.UseMiddleware<DnsRebindingMiddleware>();
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/mcp"), gate);
         app.MapDefaultEndpoints();
         app.MapProtectedResourceMetadata();

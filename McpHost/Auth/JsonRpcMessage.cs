@@ -3,12 +3,16 @@ using System.Text.Json;
 namespace Mnemosyne.McpHost.Auth;
 
 /// <summary>
-/// The parts of a JSON-RPC message the auth middleware decides on: <c>id</c>, <c>method</c> and, for
-/// <c>tools/call</c>, <c>params.name</c>. Anything ambiguous (duplicate keys, keys differing only in case, batches)
-/// is refused so the middleware and the SDK can never read different methods from one body.
+/// The parts of a JSON-RPC message the auth middleware decides on: <c>id</c>, <c>method</c> and the name the
+/// method acts on (<see cref="Name"/>: <c>params.name</c> of <c>tools/call</c> and <c>prompts/get</c>, <c>params.uri</c>
+/// of <c>resources/read</c> — what an <c>Mcp-Name</c> header mirrors). Anything ambiguous (duplicate keys, keys
+/// differing only in case, batches) is refused so the middleware and the SDK can never read different methods from one body.
 /// </summary>
-public sealed record JsonRpcMessage(JsonElement? Id, string? Method, string? ToolName)
+public sealed record JsonRpcMessage(JsonElement? Id, string? Method, string? Name)
 {
+    /// <summary>The tool a <c>tools/call</c> names; null for every other method.</summary>
+    public string? ToolName => Method == "tools/call" ? Name : null;
+
     private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false, MaxDepth = 64 };
 
     /// <summary>The parsed message, or an error sentence for a body that must not reach the SDK.</summary>
@@ -41,18 +45,24 @@ public sealed record JsonRpcMessage(JsonElement? Id, string? Method, string? Too
             var method = root.TryGetProperty("method", out var methodElement) && methodElement.ValueKind == JsonValueKind.String
                 ? methodElement.GetString()
                 : null;
-            string? tool = null;
-            if (method == "tools/call" && root.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object)
+            string? name = null;
+            var nameKey = method switch
             {
-                if (HasCaseVariant(parameters, "name"))
+                "tools/call" or "prompts/get" => "name",
+                "resources/read" => "uri",
+                _ => null,
+            };
+            if (nameKey is not null && root.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object)
+            {
+                if (HasCaseVariant(parameters, nameKey))
                 {
                     return (null, "Invalid request: expected one JSON-RPC object.");
                 }
 
-                tool = parameters.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null;
+                name = parameters.TryGetProperty(nameKey, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
             }
 
-            return (new JsonRpcMessage(id, method, tool), null);
+            return (new JsonRpcMessage(id, method, name), null);
         }
     }
 

@@ -8,7 +8,8 @@ namespace Mnemosyne.McpHost.Auth;
 
 /// <summary>
 /// Decides every MCP request before the SDK sees it, so refusals are real HTTP 401/403/503. Reads the JSON-RPC
-/// method (and tool name) from a buffered, size-capped body; <c>initialize</c> (and <c>server/discover</c>),
+/// method (and tool name) from a buffered, size-capped body and refuses it (400, <c>-32020</c>) when the
+/// <c>Mcp-Method</c> / <c>Mcp-Name</c> headers disagree (<see cref="McpStandardHeaders"/>); <c>initialize</c> (and <c>server/discover</c>),
 /// <c>ping</c>, notifications,
 /// <c>tools/list</c> and <c>get_health</c> pass without a token; everything else is resolved by auth-service and
 /// runs with the resolved library list attached (<see cref="CallerScope"/>).
@@ -54,6 +55,15 @@ public sealed partial class McpAuthMiddleware(
             await McpRefusal.WriteAsync(context, null, StatusCodes.Status400BadRequest,
                 error!.StartsWith("Parse", StringComparison.Ordinal) ? McpRefusal.ParseErrorCode : McpRefusal.InvalidRequestCode,
                 error, "invalid_request");
+            return;
+        }
+
+        // A proxy may have routed, limited or logged this request by its Mcp-Method / Mcp-Name headers: when they say
+        // something other than the body (which is what is decided on and run), nothing is decided.
+        if (McpStandardHeaders.Check(context.Request.Headers, message) is { } mismatch)
+        {
+            await McpRefusal.WriteAsync(context, message.Id, StatusCodes.Status400BadRequest, McpRefusal.HeaderMismatchCode,
+                mismatch, "header_mismatch");
             return;
         }
 

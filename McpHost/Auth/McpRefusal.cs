@@ -11,6 +11,9 @@ namespace Mnemosyne.McpHost.Auth;
 public static class McpRefusal
 {
     public const int AuthErrorCode = -32001;
+
+    /// <summary>MCP 2026-07-28 <c>HeaderMismatch</c>: a standard header is missing or disagrees with the body.</summary>
+    public const int HeaderMismatchCode = -32020;
     public const int InvalidRequestCode = -32600;
     public const int ParseErrorCode = -32700;
 

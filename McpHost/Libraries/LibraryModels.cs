@@ -1,10 +1,25 @@
+using System.ComponentModel;
+
 namespace Mnemosyne.McpHost.Libraries;
 
-public sealed record LibrarySummary(string Uid, string Name, string Workspace, int DocumentCount);
+// The descriptions travel in each tool's outputSchema.
+public sealed record LibrarySummary(
+    [property: Description("The library's uid (pass it to search's 'library').")] string Uid,
+    [property: Description("The library's display name.")] string Name,
+    [property: Description("The workspace the library belongs to.")] string Workspace,
+    [property: Description("How many documents the library holds.")] int DocumentCount);
 
-public sealed record SearchHit(string Library, string Document, string Title, string Snippet);
+public sealed record SearchHit(
+    [property: Description("The uid of the library the document is in.")] string Library,
+    [property: Description("The document's uid (pass it to get_document).")] string Document,
+    [property: Description("The document's title.")] string Title,
+    [property: Description("A short extract around the matches, which are marked with **.")] string Snippet);
 
-public sealed record DocumentContent(string Uid, string Library, string Title, string Content);
+public sealed record DocumentContent(
+    [property: Description("The document's uid.")] string Uid,
+    [property: Description("The uid of the library the document is in.")] string Library,
+    [property: Description("The document's title.")] string Title,
+    [property: Description("The document's full text.")] string Content);
 
 /// <summary>What an admin document write did.</summary>
 public enum DocumentWrite

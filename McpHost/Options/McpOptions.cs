@@ -7,8 +7,17 @@ public sealed class McpOptions
 {
     public const string SectionName = "Mcp";
 
-    /// <summary>Origins allowed to call (DNS-rebinding protection); a request with any other Origin gets 403.</summary>
+    /// <summary>
+    /// Origins allowed to call besides the request's own (DNS-rebinding protection); a request with any other
+    /// <c>Origin</c> gets 403.
+    /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>
+    /// Host names (<c>mcp.example.com</c>, <c>*.example.com</c>, or <c>*</c> for any) accepted in the <c>Host</c> header
+    /// besides loopback names. Empty: loopback names only while every listening address is loopback, any host otherwise.
+    /// </summary>
+    public string[] AllowedHosts { get; set; } = [];
 
     /// <summary>Authorization servers advertised in the RFC 9728 metadata (may be empty).</summary>
     public string[] AuthorizationServers { get; set; } = [];

@@ -10,9 +10,12 @@ namespace Mnemosyne.McpHost.Tools;
 [McpServerToolType]
 public sealed class HealthTools(AuthServiceClient authService, ILibraryStore store)
 {
-    public sealed record HealthReport(string Status, string AuthService, string LibraryStore);
+    public sealed record HealthReport(
+        [property: Description("'ok' when both dependencies are healthy, else 'degraded'.")] string Status,
+        [property: Description("'healthy' or 'unhealthy'.")] string AuthService,
+        [property: Description("'healthy' or 'unhealthy'.")] string LibraryStore);
 
-    [McpServerTool(Name = "get_health", ReadOnly = true, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "get_health", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Reports whether Mnemosyne can serve tool calls: the status of the authentication service and of the library store. Needs no token.")]
     public async Task<HealthReport> GetHealthAsync(CancellationToken cancellationToken)
     {

@@ -8,19 +8,20 @@ namespace Mnemosyne.McpHost.Tools;
 
 /// <summary>
 /// Reading libraries and documents. Each tool sees only the caller's resolved library list; a library or document
-/// outside it answers exactly as one that does not exist.
+/// outside it answers exactly as one that does not exist. Every tool declares an outputSchema and answers with
+/// structuredContent plus the same data as JSON text (<c>UseStructuredContent</c>), for clients of every revision.
 /// </summary>
 [McpServerToolType]
 public sealed class LibraryTools(ILibraryStore store, IHttpContextAccessor http)
 {
     private IReadOnlyList<string> Scope => CallerScope.LibrariesOf(http.HttpContext);
 
-    [McpServerTool(Name = "list_libraries", ReadOnly = true, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "list_libraries", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Lists the libraries this token may read, with their workspace and number of documents.")]
     public Task<IReadOnlyList<LibrarySummary>> ListLibrariesAsync(CancellationToken cancellationToken) =>
         store.ListLibrariesAsync(Scope, cancellationToken);
 
-    [McpServerTool(Name = "search", ReadOnly = true, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "search", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Full-text search over the titles and contents of documents in the libraries this token may read. Results are ranked best first, each with a short snippet (matches marked with **).")]
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(
         [Description("What to look for: words, \"a quoted phrase\", or -excluded words.")] string query,
@@ -53,7 +54,7 @@ public sealed class LibraryTools(ILibraryStore store, IHttpContextAccessor http)
         return await store.SearchAsync(query, scope, limit, cancellationToken);
     }
 
-    [McpServerTool(Name = "get_document", ReadOnly = true, Idempotent = true, OpenWorld = false)]
+    [McpServerTool(Name = "get_document", ReadOnly = true, Idempotent = true, OpenWorld = false, UseStructuredContent = true)]
     [Description("Returns one document (title and full content) by its uid, from a library this token may read.")]
     public async Task<DocumentContent> GetDocumentAsync(
         [Description("The document's uid, as returned by search.")] string uid,

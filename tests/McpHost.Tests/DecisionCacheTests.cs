@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Mnemosyne.McpHost.Auth;
 using Mnemosyne.McpHost.Tests.Infrastructure;
+using Mnemosyne.ServiceDefaults.Invalidation;
 
 namespace Mnemosyne.McpHost.Tests;
 
@@ -16,19 +17,23 @@ public sealed class DecisionCacheTests(StackFixture stack) : IClassFixture<Stack
     [Fact]
     public async Task Repeated_calls_are_answered_from_the_cache_and_still_count_as_the_tokens_usage()
     {
+        // Its own Redis: admin changes made by other test classes (on the run's Redis) would empty the cache meanwhile.
+        await using var redis = await RedisServer.StartAsync();
+        await using var host = await StartMcpHostAsync(redis);
         var user = await stack.Auth.CreateUserAsync();
         var (id, token) = await stack.Auth.CreateTokenAsync(user, ["lib-cached"]);
-        using var hits = Counter(stack.McpHost, "mcp.auth.cache.hits");
-        using var misses = Counter(stack.McpHost, "mcp.auth.cache.misses");
+        using var hits = Counter(host, "mcp.auth.cache.hits");
+        using var misses = Counter(host, "mcp.auth.cache.misses");
+        await WaitUntilTrustedAsync(host);
 
         for (var i = 0; i < 5; i++)
         {
-            using var response = await stack.PostMcpAsync(ListLibraries, token);
+            using var response = await stack.PostMcpAsync(ListLibraries, token, host: host);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
         Assert.Equal((4, 1), (Sum(hits), Sum(misses)));
-        await stack.McpHost.Services.GetRequiredService<CachedUsage>().FlushAsync(TestContext.Current.CancellationToken);
+        await host.Services.GetRequiredService<CachedUsage>().FlushAsync(TestContext.Current.CancellationToken);
         var tokens = await stack.Auth.AdminAsync(HttpMethod.Get, $"/admin/v1/tokens?username={user}");
         var listed = Assert.Single(tokens.Body.EnumerateArray(), t => t.GetProperty("id").GetString() == id);
         Assert.Equal(5, listed.GetProperty("useCount").GetInt64());
@@ -72,11 +77,7 @@ public sealed class DecisionCacheTests(StackFixture stack) : IClassFixture<Stack
     public async Task Cut_off_from_redis_an_mcp_host_stops_using_its_cache_and_uses_it_again_when_redis_returns()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var host = await stack.StartMcpHostAsync(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:librarydb"] = stack.Servers.Postgres.ConnectionString(stack.LibraryDatabase),
-            ["ConnectionStrings:redis"] = redis.ConnectionString,
-        });
+        await using var host = await StartMcpHostAsync(redis);
         var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib-cached"]);
         using var hits = Counter(host, "mcp.auth.cache.hits");
         await WaitForHitAsync(host, token, hits);
@@ -94,6 +95,23 @@ public sealed class DecisionCacheTests(StackFixture stack) : IClassFixture<Stack
 
         await redis.RestartAsync();
         await WaitForHitAsync(host, token, hits);
+    }
+
+    private Task<TestHost> StartMcpHostAsync(RedisServer redis) => stack.StartMcpHostAsync(new Dictionary<string, string?>
+    {
+        ["ConnectionStrings:librarydb"] = stack.Servers.Postgres.ConnectionString(stack.LibraryDatabase),
+        ["ConnectionStrings:redis"] = redis.ConnectionString,
+    });
+
+    private static async Task WaitUntilTrustedAsync(TestHost host)
+    {
+        var invalidations = host.Services.GetRequiredService<InvalidationListener>();
+        for (var attempt = 0; attempt < 100 && !invalidations.IsTrusted; attempt++)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(invalidations.IsTrusted, "the cache never became trusted");
     }
 
     private async Task WaitForHitAsync(TestHost host, string token, MetricCollector<long> hits)

@@ -90,7 +90,8 @@ public sealed class StackFixture(TestServers servers) : ServiceFixture(servers)
 
     /// <summary>A raw JSON-RPC POST to <c>/mcp</c>, to see exactly what HTTP status, headers and body come back.</summary>
     public async Task<HttpResponseMessage> PostMcpAsync(string body, string? token = null, string? origin = null,
-        string? protocolVersion = null, bool expectContinue = false, TestHost? host = null)
+        string? protocolVersion = null, bool expectContinue = false, TestHost? host = null,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
         {
@@ -114,6 +115,10 @@ public sealed class StackFixture(TestServers servers) : ServiceFixture(servers)
         }
 
         request.Headers.ExpectContinue = expectContinue;
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.Add(name, value);
+        }
 
         return await (host ?? McpHost).Http.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30));
     }
