@@ -1,0 +1,78 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Mnemosyne.AuthService.Audit;
+using Mnemosyne.McpHost.Audit;
+using Mnemosyne.McpHost.Tests.Infrastructure;
+using Npgsql;
+
+namespace Mnemosyne.McpHost.Tests;
+
+/// <summary>CONTRACT §8 at the gate: every tools/call decision, cached or not, and library-admin changes reach authdb.</summary>
+public sealed class AuditDecisionTests(StackFixture stack) : IClassFixture<StackFixture>
+{
+    [Fact]
+    public async Task Every_tools_call_decision_is_audited_and_no_secret_is_stored()
+    {
+        var secretWord = "confidential" + Guid.NewGuid().ToString("N")[..8];
+        var (library, _) = await stack.AddLibraryWithDocumentAsync("ws-audit", secretWord);
+        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), [library], ["list_libraries"]);
+        var principal = "mcptoken:" + token[..12] + "…";
+        var list = StackFixture.ToolCall("list_libraries", new { });
+        var search = StackFixture.ToolCall("search", new { query = secretWord });
+
+        await ExpectAsync(HttpStatusCode.OK, list, token);          // allowed, a miss
+        await ExpectAsync(HttpStatusCode.OK, list, token);          // allowed, from the cache
+        await ExpectAsync(HttpStatusCode.Forbidden, search, token); // tool_not_allowed
+        await ExpectAsync(HttpStatusCode.Unauthorized, search, null);
+        await ExpectAsync(HttpStatusCode.Unauthorized, search, "mnm_" + new string('x', 43));
+        await ExpectAsync(HttpStatusCode.OK, StackFixture.ToolCall("get_health", new { }), null);
+        await FlushAsync();
+
+        var mine = (await stack.Auth.AdminAsync(HttpMethod.Get, $"/admin/v1/audit?principal={Uri.EscapeDataString(principal)}")).Body
+            .GetProperty("items").EnumerateArray().ToList();
+        // Allowed decisions name the principal (a refusal names only its reason: a refused bearer resolves to no one).
+        Assert.Equal(["allowed", "allowed"], mine.Select(i => i.GetProperty("outcome").GetString()));
+        Assert.Equal(["list_libraries", "list_libraries"], mine.Select(i => i.GetProperty("tool").GetString()));
+        Assert.All(mine, i => Assert.Equal((1, "opaque"), (i.GetProperty("libraryCount").GetInt32(), i.GetProperty("kind").GetString())));
+
+        var rows = await AuditRowsAsync();
+        Assert.Contains(rows, r => r.Contains("\"Reason\":\"tool_not_allowed\"", StringComparison.Ordinal)
+                                   && r.Contains("\"Tool\":\"search\"", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("\"Reason\":\"missing_token\"", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("\"Reason\":\"invalid_token\"", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("\"Tool\":\"get_health\"", StringComparison.Ordinal)
+                                   && r.Contains("\"Principal\":null", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("\"Action\":\"library.put\"", StringComparison.Ordinal)
+                                   && r.Contains($"libraries/{library}", StringComparison.Ordinal));
+        foreach (var secret in new[] { token, token[12..], stack.AdminKey, stack.InternalKey, secretWord })
+        {
+            Assert.DoesNotContain(rows, r => r.Contains(secret, StringComparison.Ordinal));
+        }
+    }
+
+    private async Task ExpectAsync(HttpStatusCode status, string body, string? token)
+    {
+        using var response = await stack.PostMcpAsync(body, token);
+        Assert.Equal(status, response.StatusCode);
+    }
+
+    private async Task FlushAsync()
+    {
+        Assert.True(await stack.McpHost.Services.GetRequiredService<AuditForwarder>().SendQueuedAsync(TestContext.Current.CancellationToken));
+        Assert.True(await stack.AuthService.Services.GetRequiredService<AuditTrail>().WriteQueuedAsync(TestContext.Current.CancellationToken));
+    }
+
+    private async Task<List<string>> AuditRowsAsync()
+    {
+        await using var db = NpgsqlDataSource.Create(stack.Servers.Postgres.ConnectionString(stack.AuthDatabase));
+        await using var command = db.CreateCommand("SELECT row_to_json(a)::text FROM \"AuditEvents\" a");
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        var rows = new List<string>();
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
+    }
+}
