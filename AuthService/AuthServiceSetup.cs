@@ -8,6 +8,7 @@ using Mnemosyne.AuthService.Tokens;
 using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Audit;
 using Mnemosyne.ServiceDefaults.Invalidation;
+using Mnemosyne.ServiceDefaults.RateLimits;
 using Mnemosyne.ServiceDefaults.Neo4j;
 
 namespace Mnemosyne.AuthService;
@@ -36,6 +37,7 @@ public static class AuthServiceSetup
         builder.AddLibraryDirectory();
         builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, RedisConnections.FailFast);
         services.AddInvalidationAnnouncer();
+        services.AddSingleton<PrincipalBudgets>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());

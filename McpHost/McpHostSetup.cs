@@ -9,6 +9,7 @@ using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Audit;
 using Mnemosyne.ServiceDefaults.Invalidation;
 using Mnemosyne.ServiceDefaults.Neo4j;
+using Mnemosyne.ServiceDefaults.RateLimits;
 using OpenTelemetry.Metrics;
 
 namespace Mnemosyne.McpHost;
@@ -92,12 +93,14 @@ public static partial class McpHostSetup
         services.AddSingleton<CachedUsage>();
         services.AddHostedService(sp => sp.GetRequiredService<CachedUsage>());
         services.AddSingleton<DecisionCache>();
+        services.AddAuthFailureCounter();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter("Mnemosyne.Mcp"));
         if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("redis")))
         {
             builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, RedisConnections.FailFast);
             services.AddInvalidationListener();
             services.AddInvalidationAnnouncer();
+            services.AddSingleton<PrincipalBudgets>();
         }
     }
 

@@ -6,6 +6,14 @@ namespace Mnemosyne.ServiceDefaults;
 /// </summary>
 public static class Fields
 {
+    public const int MaxRateLimitPerMinute = 1_000_000;
+
+    /// <summary>An optional per-minute budget: null (the default applies) or 0 (unlimited) to <see cref="MaxRateLimitPerMinute"/>.</summary>
+    public static string? RateLimit(int? perMinute) =>
+        perMinute is < 0 or > MaxRateLimitPerMinute
+            ? $"Field 'rateLimitPerMinute' must be null, 0 (unlimited) or up to {MaxRateLimitPerMinute}."
+            : null;
+
     public static string? RequiredText(string? value, string field, int maxLength)
     {
         if (value is null)

@@ -18,6 +18,9 @@ public sealed class OpaqueToken
     public string[]? Tools { get; set; }
 
     public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>Tool calls per minute; null = <c>Auth:RateLimit:PerMinute</c>, 0 = unlimited.</summary>
+    public int? RateLimitPerMinute { get; set; }
     public bool Active { get; set; } = true;
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? LastUsedAt { get; set; }

@@ -10,5 +10,8 @@ public sealed class Team
     public string? ActiveJti { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Tool calls per minute; null = <c>Auth:RateLimit:PerMinute</c>, 0 = unlimited.</summary>
+    public int? RateLimitPerMinute { get; set; }
     public List<TeamWorkspace> Workspaces { get; set; } = [];
 }

@@ -5,7 +5,7 @@ using Mnemosyne.AuthService.Tokens;
 namespace Mnemosyne.AuthService.Endpoints;
 
 /// <summary>Internal API: <c>X-Internal-Key</c>, held only by mcp-host.</summary>
-public sealed class InternalKeyFilter(IOptions<SharedKeys> keys, AuthTelemetry telemetry) : IEndpointFilter
+public sealed class InternalKeyFilter(IOptions<SharedKeys> keys, AuthFailureCounter failures) : IEndpointFilter
 {
     private readonly byte[] _internalKeyHash = SharedSecrets.Hash(keys.Value.InternalKey);
 
@@ -17,7 +17,7 @@ public sealed class InternalKeyFilter(IOptions<SharedKeys> keys, AuthTelemetry t
             return next(context);
         }
 
-        telemetry.RecordFailure(AuthFailure.InternalKey.Reason);
+        failures.Record(AuthFailure.InternalKey.Reason);
         return ValueTask.FromResult<object?>(Problems.From(AuthFailure.InternalKey));
     }
 }

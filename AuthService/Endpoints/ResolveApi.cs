@@ -1,4 +1,5 @@
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.RateLimits;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Mnemosyne.AuthService.Tokens;
 
@@ -11,10 +12,12 @@ public static class ResolveApi
 
     public sealed record ResolveResponse(
         string Kind, string Principal, string User, IReadOnlyList<string> Libraries, IReadOnlyList<string>? Tools,
-        DateTimeOffset? ExpiresAt);
+        DateTimeOffset? ExpiresAt, int RateLimitPerMinute);
 
     public static void MapResolveApi(this RouteGroupBuilder internalApi) =>
-        internalApi.MapPost("/resolve", ResolveAsync).ProducesProblem(StatusCodes.Status403Forbidden);
+        internalApi.MapPost("/resolve", ResolveAsync)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     private static async Task<Results<Ok<ResolveResponse>, ProblemHttpResult>> ResolveAsync(
         HttpRequest request, ResolveRequest? body, TokenResolver resolver, CancellationToken cancellationToken)
@@ -29,11 +32,17 @@ public static class ResolveApi
         {
             var resolution = await resolver.ResolveAsync(SharedSecrets.BearerFrom(request), tool, cancellationToken);
             return TypedResults.Ok(new ResolveResponse(resolution.Kind, resolution.Principal, resolution.User,
-                resolution.Libraries, resolution.Tools, resolution.ExpiresAt));
+                resolution.Libraries, resolution.Tools, resolution.ExpiresAt, resolution.RateLimitPerMinute));
         }
         catch (AuthException exception)
         {
+            if (exception.Failure.RetryAfter is { } retryAfter)
+            {
+                request.HttpContext.Response.Headers.RetryAfter = PrincipalBudgets.RetryAfterHeader(retryAfter);
+            }
+
             return Problems.From(exception.Failure);
         }
     }
+
 }

@@ -14,17 +14,20 @@ namespace Mnemosyne.AuthService.Endpoints;
 /// </summary>
 public static class TeamsApi
 {
-    public sealed record CreateTeamRequest(string? Name, IReadOnlyList<string?>? Workspaces);
+    public sealed record CreateTeamRequest(string? Name, IReadOnlyList<string?>? Workspaces, int? RateLimitPerMinute = null);
+
+    public sealed record RateLimitRequest(int? RateLimitPerMinute);
 
     public sealed record WorkspacesRequest(IReadOnlyList<string?>? Workspaces);
 
-    public sealed record TeamResponse(Guid Id, string Name, IReadOnlyList<string> Workspaces, bool Active);
+    public sealed record TeamResponse(Guid Id, string Name, IReadOnlyList<string> Workspaces, bool Active, int? RateLimitPerMinute);
 
     public static void MapTeamsApi(this RouteGroupBuilder admin)
     {
         admin.MapPost("/teams", CreateAsync);
         admin.MapGet("/teams", ListAsync);
         admin.MapPut("/teams/{id:guid}/workspaces", SetWorkspacesAsync);
+        admin.MapPut("/teams/{id:guid}/rate-limit", SetRateLimitAsync);
         admin.MapPost("/teams/{id:guid}/token", MintTokenAsync);
         admin.MapPost("/teams/{id:guid}/deactivate", DeactivateAsync);
     }
@@ -33,7 +36,8 @@ public static class TeamsApi
         CreateTeamRequest body, AuthDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         if ((Fields.RequiredText(body.Name, "name", Limits.NameLength)
-                ?? Fields.TextList(body.Workspaces, "workspaces", required: true, Limits.IdentifierLength)) is { } error)
+                ?? Fields.TextList(body.Workspaces, "workspaces", required: true, Limits.IdentifierLength)
+                ?? Fields.RateLimit(body.RateLimitPerMinute)) is { } error)
         {
             return Problems.BadRequest(error);
         }
@@ -44,7 +48,10 @@ public static class TeamsApi
             return Problems.Conflict($"Team '{name}' already exists.");
         }
 
-        var team = new Team { Id = Guid.CreateVersion7(), Name = name, CreatedAt = time.GetUtcNow() };
+        var team = new Team
+        {
+            Id = Guid.CreateVersion7(), Name = name, CreatedAt = time.GetUtcNow(), RateLimitPerMinute = body.RateLimitPerMinute,
+        };
         team.Workspaces.AddRange(Fields.Distinct(body.Workspaces!).Select(w => new TeamWorkspace { WorkspaceId = w }));
         db.Teams.Add(team);
         try
@@ -57,13 +64,13 @@ public static class TeamsApi
         }
 
         return TypedResults.Created($"/admin/v1/teams/{team.Id}",
-            new TeamResponse(team.Id, team.Name, team.Workspaces.ConvertAll(w => w.WorkspaceId), team.Active));
+            new TeamResponse(team.Id, team.Name, team.Workspaces.ConvertAll(w => w.WorkspaceId), team.Active, team.RateLimitPerMinute));
     }
 
     private static async Task<Ok<List<TeamResponse>>> ListAsync(AuthDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await db.Teams.AsNoTracking()
             .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
-            .Select(t => new TeamResponse(t.Id, t.Name, t.Workspaces.Select(w => w.WorkspaceId).ToList(), t.Active))
+            .Select(t => new TeamResponse(t.Id, t.Name, t.Workspaces.Select(w => w.WorkspaceId).ToList(), t.Active, t.RateLimitPerMinute))
             .ToListAsync(cancellationToken));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetWorkspacesAsync(
@@ -84,6 +91,19 @@ public static class TeamsApi
         team.Workspaces.AddRange(Fields.Distinct(body.Workspaces!).Select(w => new TeamWorkspace { WorkspaceId = w }));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetRateLimitAsync(
+        Guid id, RateLimitRequest body, AuthDbContext db, CancellationToken cancellationToken)
+    {
+        if (Fields.RateLimit(body.RateLimitPerMinute) is { } error)
+        {
+            return Problems.BadRequest(error);
+        }
+
+        var updated = await db.Teams.Where(t => t.Id == id)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.RateLimitPerMinute, body.RateLimitPerMinute), cancellationToken);
+        return updated == 0 ? Problems.NotFound($"Team '{id}' does not exist.") : TypedResults.NoContent();
     }
 
     private static async Task<Results<Created<JwtMinter.Minted>, ProblemHttpResult>> MintTokenAsync(

@@ -11,13 +11,14 @@ public static class TokensApi
 {
     public sealed record CreateTokenRequest(
         string? Username, string? Name, IReadOnlyList<string?>? Libraries, IReadOnlyList<string?>? Tools,
-        DateTimeOffset? ExpiresAt);
+        DateTimeOffset? ExpiresAt, int? RateLimitPerMinute = null);
 
     public sealed record TokenCreated(Guid Id, string Token, string Prefix);
 
     public sealed record TokenSummary(
         Guid Id, string Name, string Prefix, string Username, IReadOnlyList<string> Libraries,
-        IReadOnlyList<string>? Tools, bool Active, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, long UseCount);
+        IReadOnlyList<string>? Tools, bool Active, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, long UseCount,
+        int? RateLimitPerMinute);
 
     public static void MapTokensApi(this RouteGroupBuilder admin)
     {
@@ -32,7 +33,8 @@ public static class TokensApi
         var error = Fields.Username(body.Username, Limits.NameLength)
             ?? Fields.RequiredText(body.Name, "name", Limits.NameLength)
             ?? Fields.TextList(body.Libraries, "libraries", required: true, Limits.IdentifierLength)
-            ?? Fields.TextList(body.Tools, "tools", required: false, Limits.ToolNameLength);
+            ?? Fields.TextList(body.Tools, "tools", required: false, Limits.ToolNameLength)
+            ?? Fields.RateLimit(body.RateLimitPerMinute);
         var now = time.GetUtcNow();
         if (error is null && body.ExpiresAt is { } expiresAt && expiresAt <= now)
         {
@@ -67,6 +69,7 @@ public static class TokensApi
             Libraries = Fields.Distinct(body.Libraries!),
             Tools = body.Tools is null ? null : Fields.Distinct(body.Tools),
             ExpiresAt = body.ExpiresAt?.ToUniversalTime(),
+            RateLimitPerMinute = body.RateLimitPerMinute,
             CreatedAt = now,
         };
         db.OpaqueTokens.Add(token);
@@ -90,7 +93,7 @@ public static class TokensApi
 
         var rows = await query.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
             .Select(t => new TokenSummary(t.Id, t.Name, t.Prefix, t.User!.Username, t.Libraries, t.Tools, t.Active,
-                t.ExpiresAt, t.LastUsedAt, t.UseCount))
+                t.ExpiresAt, t.LastUsedAt, t.UseCount, t.RateLimitPerMinute))
             .ToListAsync(cancellationToken);
 
         // Include the usage this instance has counted but not written yet.

@@ -32,14 +32,27 @@ public sealed class AuthOptions : IValidatableObject
     /// <summary>How often aggregated token usage is written to Postgres (and the most a crash can lose).</summary>
     [Range(1, 300)] public int UsageFlushSeconds { get; set; } = 5;
 
+    /// <summary>Tool calls per minute per principal unless a token or team says otherwise (CONTRACT §7); 0 = unlimited.</summary>
+    public RateLimitOptions RateLimit { get; set; } = new();
+
     /// <summary>How long audit entries are kept.</summary>
     [Range(1, 3650)] public int AuditRetentionDays { get; set; } = 30;
 
     /// <summary>Audit entries waiting to be written at most; more are dropped, counted and logged, never blocking a call.</summary>
     [Range(100, 1_000_000)] public int AuditQueueCapacity { get; set; } = 10_000;
 
+    public sealed class RateLimitOptions
+    {
+        public int PerMinute { get; set; } = 600;
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (RateLimit.PerMinute is < 0 or > 1_000_000)
+        {
+            yield return new ValidationResult("Auth:RateLimit:PerMinute must be 0 (off) to 1000000.", [nameof(RateLimit)]);
+        }
+
         if (string.Equals(TurnIssuer, TeamIssuer, StringComparison.Ordinal))
         {
             yield return new ValidationResult(

@@ -1,7 +1,7 @@
 namespace Mnemosyne.AuthService.Tokens;
 
 /// <summary>A refusal: reason code, HTTP status and the one-sentence title callers see (CONTRACT §3).</summary>
-public sealed record AuthFailure(string Reason, int Status, string Title)
+public sealed record AuthFailure(string Reason, int Status, string Title, TimeSpan? RetryAfter = null)
 {
     public static readonly AuthFailure MissingToken = new("missing_token", 401, "Authentication required. Provide a Bearer token.");
     public static readonly AuthFailure InvalidToken = new("invalid_token", 401, "Invalid MCP token.");
@@ -22,6 +22,7 @@ public sealed record AuthFailure(string Reason, int Status, string Title)
     public static AuthFailure InvalidClaims(string why) => new("invalid_claims", 401, why);
     public static AuthFailure ToolNotAllowed(string tool) => new("tool_not_allowed", 403, $"Token does not have permission to call '{tool}'.");
     public static AuthFailure Unavailable(string what) => new("unavailable", 503, what);
+    public static AuthFailure RateLimited(TimeSpan retryAfter) => new("rate_limited", 429, "Rate limit exceeded.", retryAfter);
 }
 
 /// <summary>Thrown inside resolution; the resolve endpoint turns it into problem+json and counts it.</summary>

@@ -24,10 +24,10 @@ public sealed class JwtResolver(
     private static readonly Func<AuthDbContext, Guid, CancellationToken, Task<TeamRow?>> FindTeam =
         EF.CompileAsyncQuery((AuthDbContext db, Guid id, CancellationToken _) => db.Teams.AsNoTracking()
             .Where(t => t.Id == id)
-            .Select(t => new TeamRow(t.Active, t.ActiveJti, t.Workspaces.Select(w => w.WorkspaceId).ToList()))
+            .Select(t => new TeamRow(t.Active, t.ActiveJti, t.Workspaces.Select(w => w.WorkspaceId).ToList(), t.RateLimitPerMinute))
             .SingleOrDefault());
 
-    private sealed record TeamRow(bool Active, string? ActiveJti, List<string> Workspaces);
+    private sealed record TeamRow(bool Active, string? ActiveJti, List<string> Workspaces, int? RateLimitPerMinute);
 
     public async Task<Resolution> ResolveAsync(string bearer, JsonElement header, CancellationToken cancellationToken)
     {
@@ -45,14 +45,15 @@ public sealed class JwtResolver(
         var user = options.Value.ServiceUsername;
         if (!jwt.IsTeam)
         {
-            return new Resolution("turn", "jwt:" + jwt.Subject, user, jwt.Libraries, null, jwt.ExpiresAt);
+            return new Resolution("turn", "jwt:" + jwt.Subject, user, jwt.Libraries, null, jwt.ExpiresAt, options.Value.RateLimit.PerMinute);
         }
 
-        var scope = await TeamLibrariesAsync(jwt, cancellationToken);
-        return new Resolution("team", jwt.Subject, user, scope, null, jwt.ExpiresAt);
+        var (scope, rateLimit) = await TeamLibrariesAsync(jwt, cancellationToken);
+        return new Resolution("team", jwt.Subject, user, scope, null, jwt.ExpiresAt, rateLimit ?? options.Value.RateLimit.PerMinute);
     }
 
-    private async Task<IReadOnlyList<string>> TeamLibrariesAsync(ValidatedJwt jwt, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<string> Libraries, int? RateLimitPerMinute)> TeamLibrariesAsync(
+        ValidatedJwt jwt, CancellationToken cancellationToken)
     {
         var team = await FindTeam(db, jwt.TeamId, cancellationToken)
             ?? throw new AuthException(AuthFailure.InvalidToken);
@@ -67,6 +68,6 @@ public sealed class JwtResolver(
             throw new AuthException(AuthFailure.InvalidToken);
         }
 
-        return await libraries.LibrariesInWorkspacesAsync(team.Workspaces, cancellationToken);
+        return (await libraries.LibrariesInWorkspacesAsync(team.Workspaces, cancellationToken), team.RateLimitPerMinute);
     }
 }

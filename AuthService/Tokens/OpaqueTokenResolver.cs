@@ -1,21 +1,23 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Data;
+using Mnemosyne.AuthService.Options;
 
 namespace Mnemosyne.AuthService.Tokens;
 
 /// <summary>Resolves an opaque token by the SHA-256 of the bearer (the plaintext is never stored or compared).</summary>
-public sealed class OpaqueTokenResolver(AuthDbContext db, TokenUsageRecorder usage, TimeProvider time)
+public sealed class OpaqueTokenResolver(AuthDbContext db, TokenUsageRecorder usage, IOptions<AuthOptions> options, TimeProvider time)
 {
     // Compiled once: this lookup runs on every call, and EF's per-execution query-cache work showed in profiles.
     private static readonly Func<AuthDbContext, byte[], CancellationToken, Task<TokenRow?>> FindByHash =
         EF.CompileAsyncQuery((AuthDbContext db, byte[] hash, CancellationToken _) => db.OpaqueTokens.AsNoTracking()
             .Where(t => t.TokenHash == hash)
-            .Select(t => new TokenRow(t.Id, t.Prefix, t.Libraries, t.Tools, t.ExpiresAt, t.Active, t.User!.Username, t.User.Active))
+            .Select(t => new TokenRow(t.Id, t.Prefix, t.Libraries, t.Tools, t.ExpiresAt, t.Active, t.User!.Username, t.User.Active, t.RateLimitPerMinute))
             .SingleOrDefault());
 
     private sealed record TokenRow(
         Guid Id, string Prefix, string[] Libraries, string[]? Tools, DateTimeOffset? ExpiresAt, bool Active,
-        string Username, bool UserActive);
+        string Username, bool UserActive, int? RateLimitPerMinute);
 
     public async Task<Resolution> ResolveAsync(string bearer, CancellationToken cancellationToken)
     {
@@ -46,6 +48,6 @@ public sealed class OpaqueTokenResolver(AuthDbContext db, TokenUsageRecorder usa
 
         usage.Record(token.Id, now);
         return new Resolution("opaque", "mcptoken:" + OpaqueTokenFormat.Masked(token.Prefix), token.Username,
-            token.Libraries, token.Tools, token.ExpiresAt);
+            token.Libraries, token.Tools, token.ExpiresAt, token.RateLimitPerMinute ?? options.Value.RateLimit.PerMinute);
     }
 }

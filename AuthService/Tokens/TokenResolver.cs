@@ -1,13 +1,18 @@
 using System.Diagnostics;
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.RateLimits;
 
 namespace Mnemosyne.AuthService.Tokens;
 
-/// <summary>Turns a bearer into a <see cref="Resolution"/>: JWT or opaque by shape, then the per-tool allow-list.</summary>
+/// <summary>
+/// Turns a bearer into a <see cref="Resolution"/>: JWT or opaque by shape, then the per-tool allow-list, then (for a
+/// tool call) one call of the principal's budget (<see cref="PrincipalBudgets"/>).
+/// </summary>
 public sealed partial class TokenResolver(
     OpaqueTokenResolver opaque,
     JwtResolver jwt,
-    AuthTelemetry telemetry,
+    AuthFailureCounter failures,
+    PrincipalBudgets budgets,
     ILogger<TokenResolver> logger)
 {
     /// <summary>Resolves, or throws <see cref="AuthException"/>; every refusal is counted by reason.</summary>
@@ -19,6 +24,17 @@ public sealed partial class TokenResolver(
             if (tool is not null && resolution.Tools is { } allowed && !allowed.Contains(tool, StringComparer.Ordinal))
             {
                 throw new AuthException(AuthFailure.ToolNotAllowed(tool));
+            }
+
+            if (tool is not null)
+            {
+                var key = PrincipalBudgets.KeyOf(resolution.Kind, resolution.Principal,
+                    () => Convert.ToHexStringLower(OpaqueTokenFormat.Hash(bearer!)));
+                var budget = await budgets.TakeAsync(key, resolution.RateLimitPerMinute, cancellationToken);
+                if (!budget.Allowed)
+                {
+                    throw new AuthException(AuthFailure.RateLimited(budget.RetryAfter));
+                }
             }
 
             LogResolved(logger, resolution.Kind, resolution.Principal, resolution.Libraries.Count);
@@ -56,7 +72,7 @@ public sealed partial class TokenResolver(
 
     private void Refused(AuthFailure failure)
     {
-        telemetry.RecordFailure(failure.Reason);
+        failures.Record(failure.Reason);
         Activity.Current?.SetTag("mcp.auth.reason", failure.Reason);
         LogRefused(logger, failure.Reason);
     }

@@ -42,10 +42,10 @@ public sealed partial class AuthServiceClient : IDisposable
 
     public sealed record Resolution(
         string Kind, string Principal, string User, IReadOnlyList<string> Libraries, IReadOnlyList<string>? Tools,
-        DateTimeOffset? ExpiresAt);
+        DateTimeOffset? ExpiresAt, int RateLimitPerMinute);
 
-    /// <summary>Either <see cref="Allowed"/> or a refusal with its HTTP status, title and reason code.</summary>
-    public sealed record Outcome(Resolution? Allowed, int Status, string Title, string Reason);
+    /// <summary>Either <see cref="Allowed"/> or a refusal with its HTTP status, title, reason code (and wait, for 429).</summary>
+    public sealed record Outcome(Resolution? Allowed, int Status, string Title, string Reason, TimeSpan? RetryAfter = null);
 
     public async Task<Outcome> ResolveAsync(string? bearer, string? tool, CancellationToken cancellationToken)
     {
@@ -68,7 +68,7 @@ public sealed partial class AuthServiceClient : IDisposable
                 return resolution is null ? Down() : new Outcome(resolution, 200, "", "");
             }
 
-            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests
                 && await ProblemAsync(response, cancellationToken) is { } problem)
             {
                 if (problem.Reason == "internal_key")
@@ -77,7 +77,7 @@ public sealed partial class AuthServiceClient : IDisposable
                     return Down();
                 }
 
-                return new Outcome(null, (int)response.StatusCode, problem.Title, problem.Reason);
+                return new Outcome(null, (int)response.StatusCode, problem.Title, problem.Reason, response.Headers.RetryAfter?.Delta);
             }
 
             LogUnexpectedStatus(_logger, (int)response.StatusCode);

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Mnemosyne.McpHost.Options;
+using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Invalidation;
+using Mnemosyne.ServiceDefaults.RateLimits;
 
 namespace Mnemosyne.McpHost.Auth;
 
@@ -12,11 +14,15 @@ namespace Mnemosyne.McpHost.Auth;
 /// every revoking change announced so far), only under the generation it was stored in, and never past the token's
 /// own expiry (so a turn JWT presented after it reaches auth-service's replay check) nor, for team and OAuth tokens,
 /// past <see cref="McpOptions.LibraryScopeCacheSeconds"/>. A tool outside the cached allow-list goes to auth-service,
-/// which refuses and counts it. Refusals are never cached. Without Redis there is no cache: every call is resolved.
+/// which refuses and counts it. Refusals are never cached. A tool call answered here spends one call of the
+/// principal's budget (<see cref="PrincipalBudgets"/>, CONTRACT §7), as auth-service does for the calls it answers.
+/// Without Redis there is no cache: every call is resolved.
 /// </summary>
 public sealed class DecisionCache
 {
     private readonly AuthServiceClient _authService;
+    private readonly AuthFailureCounter _failures;
+    private readonly PrincipalBudgets? _budgets;
     private readonly InvalidationListener? _invalidations;
     private readonly CachedUsage _usage;
     private readonly TimeProvider _time;
@@ -28,9 +34,11 @@ public sealed class DecisionCache
     private readonly Counter<long> _invalidated;
 
     public DecisionCache(
-        AuthServiceClient authService, CachedUsage usage, IOptions<McpOptions> options, TimeProvider time,
-        IMeterFactory meters, InvalidationListener? invalidations = null)
+        AuthServiceClient authService, CachedUsage usage, AuthFailureCounter failures, IOptions<McpOptions> options,
+        TimeProvider time, IMeterFactory meters, InvalidationListener? invalidations = null, PrincipalBudgets? budgets = null)
     {
+        _failures = failures;
+        _budgets = budgets;
         _authService = authService;
         _usage = usage;
         _time = time;
@@ -67,6 +75,18 @@ public sealed class DecisionCache
         if (TryGet(key, tool) is { } cached)
         {
             _hits.Add(1);
+            if (tool is not null && _budgets is not null)
+            {
+                var budget = await _budgets.TakeAsync(
+                    PrincipalBudgets.KeyOf(cached.Kind, cached.Principal, key.ToHex), cached.RateLimitPerMinute, cancellationToken);
+                if (!budget.Allowed)
+                {
+                    _failures.Record("rate_limited");
+                    return new AuthServiceClient.Outcome(null, StatusCodes.Status429TooManyRequests, "Rate limit exceeded.", "rate_limited",
+                        budget.RetryAfter);
+                }
+            }
+
             if (cached.Kind == "opaque")
             {
                 _usage.Record(key, _time.GetUtcNow());

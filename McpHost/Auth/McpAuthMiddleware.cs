@@ -101,7 +101,7 @@ public sealed partial class McpAuthMiddleware(
         }
 
         Activity.Current?.SetTag("mcp.auth.reason", outcome.Reason);
-        if (!authOptions.Value.RequireAuth && outcome.Status != StatusCodes.Status403Forbidden)
+        if (!authOptions.Value.RequireAuth && outcome.Status is not (StatusCodes.Status403Forbidden or StatusCodes.Status429TooManyRequests))
         {
             new CallerScope("anonymous", []).AttachTo(context);
             LogDecision(logger, "anonymous", tool, 0, "allowed_without_auth:" + outcome.Reason);
@@ -111,7 +111,8 @@ public sealed partial class McpAuthMiddleware(
 
         LogDecision(logger, "unresolved", tool, 0, "refused:" + outcome.Reason);
         Audit(message, null, null, "refused", outcome.Reason, 0);
-        await McpRefusal.WriteAuthAsync(context, message.Id, outcome.Status, outcome.Title, outcome.Reason, bearer is not null);
+        await McpRefusal.WriteAuthAsync(context, message.Id, outcome.Status, outcome.Title, outcome.Reason, bearer is not null,
+            outcome.RetryAfter);
         return false;
     }
 

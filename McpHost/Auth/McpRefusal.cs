@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Mnemosyne.McpHost.Options;
+using Mnemosyne.ServiceDefaults.RateLimits;
 
 namespace Mnemosyne.McpHost.Auth;
 
@@ -17,8 +18,14 @@ public static class McpRefusal
     public const int InvalidRequestCode = -32600;
     public const int ParseErrorCode = -32700;
 
-    public static Task WriteAuthAsync(HttpContext context, JsonElement? id, int status, string title, string reason, bool tokenSent)
+    public static Task WriteAuthAsync(
+        HttpContext context, JsonElement? id, int status, string title, string reason, bool tokenSent, TimeSpan? retryAfter = null)
     {
+        if (retryAfter is { } wait)
+        {
+            context.Response.Headers.RetryAfter = PrincipalBudgets.RetryAfterHeader(wait);
+        }
+
         var metadata = ProtectedResource.MetadataUrl(context.Request, context.RequestServices.GetRequiredService<IOptions<McpOptions>>().Value);
         var description = title.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
         var challenge = status switch
