@@ -11,4 +11,7 @@ public sealed class Team
 
     public DateTimeOffset CreatedAt { get; set; }
     public List<TeamWorkspace> Workspaces { get; set; } = [];
+
+    /// <summary>Identity-provider group ids or role values whose OAuth users see this team's libraries (CONTRACT §6).</summary>
+    public List<string> Groups { get; set; } = [];
 }

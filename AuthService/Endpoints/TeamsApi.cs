@@ -9,22 +9,25 @@ using Mnemosyne.AuthService.Tokens;
 namespace Mnemosyne.AuthService.Endpoints;
 
 /// <summary>
-/// Teams and their workspace assignments. A team has one working token at a time: minting a new one revokes the
+/// Teams, their workspace assignments and the identity-provider groups mapped to them (CONTRACT §6). A team has one working token at a time: minting a new one revokes the
 /// previous one (its jti no longer matches the team's active jti).
 /// </summary>
 public static class TeamsApi
 {
-    public sealed record CreateTeamRequest(string? Name, IReadOnlyList<string?>? Workspaces);
+    public sealed record CreateTeamRequest(string? Name, IReadOnlyList<string?>? Workspaces, IReadOnlyList<string?>? Groups);
 
     public sealed record WorkspacesRequest(IReadOnlyList<string?>? Workspaces);
 
-    public sealed record TeamResponse(Guid Id, string Name, IReadOnlyList<string> Workspaces, bool Active);
+    public sealed record GroupsRequest(IReadOnlyList<string?>? Groups);
+
+    public sealed record TeamResponse(Guid Id, string Name, IReadOnlyList<string> Workspaces, IReadOnlyList<string> Groups, bool Active);
 
     public static void MapTeamsApi(this RouteGroupBuilder admin)
     {
         admin.MapPost("/teams", CreateAsync);
         admin.MapGet("/teams", ListAsync);
         admin.MapPut("/teams/{id:guid}/workspaces", SetWorkspacesAsync);
+        admin.MapPut("/teams/{id:guid}/groups", SetGroupsAsync);
         admin.MapPost("/teams/{id:guid}/token", MintTokenAsync);
         admin.MapPost("/teams/{id:guid}/deactivate", DeactivateAsync);
     }
@@ -33,7 +36,8 @@ public static class TeamsApi
         CreateTeamRequest body, AuthDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         if ((Fields.RequiredText(body.Name, "name", Limits.NameLength)
-                ?? Fields.TextList(body.Workspaces, "workspaces", required: true, Limits.IdentifierLength)) is { } error)
+                ?? Fields.TextList(body.Workspaces, "workspaces", required: true, Limits.IdentifierLength)
+                ?? Fields.TextList(body.Groups, "groups", required: false, Limits.IdentifierLength)) is { } error)
         {
             return Problems.BadRequest(error);
         }
@@ -44,7 +48,10 @@ public static class TeamsApi
             return Problems.Conflict($"Team '{name}' already exists.");
         }
 
-        var team = new Team { Id = Guid.CreateVersion7(), Name = name, CreatedAt = time.GetUtcNow() };
+        var team = new Team
+        {
+            Id = Guid.CreateVersion7(), Name = name, CreatedAt = time.GetUtcNow(), Groups = [.. Fields.Distinct(body.Groups ?? [])],
+        };
         team.Workspaces.AddRange(Fields.Distinct(body.Workspaces!).Select(w => new TeamWorkspace { WorkspaceId = w }));
         db.Teams.Add(team);
         try
@@ -57,13 +64,13 @@ public static class TeamsApi
         }
 
         return TypedResults.Created($"/admin/v1/teams/{team.Id}",
-            new TeamResponse(team.Id, team.Name, team.Workspaces.ConvertAll(w => w.WorkspaceId), team.Active));
+            new TeamResponse(team.Id, team.Name, team.Workspaces.ConvertAll(w => w.WorkspaceId), team.Groups, team.Active));
     }
 
     private static async Task<Ok<List<TeamResponse>>> ListAsync(AuthDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await db.Teams.AsNoTracking()
             .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
-            .Select(t => new TeamResponse(t.Id, t.Name, t.Workspaces.Select(w => w.WorkspaceId).ToList(), t.Active))
+            .Select(t => new TeamResponse(t.Id, t.Name, t.Workspaces.Select(w => w.WorkspaceId).ToList(), t.Groups, t.Active))
             .ToListAsync(cancellationToken));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetWorkspacesAsync(
@@ -84,6 +91,21 @@ public static class TeamsApi
         team.Workspaces.AddRange(Fields.Distinct(body.Workspaces!).Select(w => new TeamWorkspace { WorkspaceId = w }));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>Replaces the identity-provider groups mapped to the team; OAuth users see the change on their next call.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetGroupsAsync(
+        Guid id, GroupsRequest body, AuthDbContext db, CancellationToken cancellationToken)
+    {
+        if (Fields.TextList(body.Groups, "groups", required: true, Limits.IdentifierLength) is { } error)
+        {
+            return Problems.BadRequest(error);
+        }
+
+        var groups = Fields.Distinct(body.Groups!).ToList();
+        var updated = await db.Teams.Where(t => t.Id == id)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.Groups, groups), cancellationToken);
+        return updated == 0 ? Problems.NotFound($"Team '{id}' does not exist.") : TypedResults.NoContent();
     }
 
     private static async Task<Results<Created<JwtMinter.Minted>, ProblemHttpResult>> MintTokenAsync(

@@ -3,10 +3,15 @@ using Mnemosyne.ServiceDefaults;
 
 namespace Mnemosyne.AuthService.Tokens;
 
-/// <summary>Turns a bearer into a <see cref="Resolution"/>: JWT or opaque by shape, then the per-tool allow-list.</summary>
+/// <summary>
+/// Turns a bearer into a <see cref="Resolution"/>: opaque or JWT by shape; a JWT whose <c>iss</c> is a configured
+/// identity provider is an OAuth access token, any other JWT a turn or team token; then the per-tool allow-list.
+/// </summary>
 public sealed partial class TokenResolver(
     OpaqueTokenResolver opaque,
     JwtResolver jwt,
+    OAuthIssuers oauthIssuers,
+    OAuthResolver oauth,
     AuthTelemetry telemetry,
     ILogger<TokenResolver> logger)
 {
@@ -49,9 +54,14 @@ public sealed partial class TokenResolver(
             throw new AuthException(AuthFailure.InvalidToken);
         }
 
-        return BearerClassifier.TryReadJwtHeader(bearer, out var header)
-            ? jwt.ResolveAsync(bearer, header, cancellationToken)
-            : opaque.ResolveAsync(bearer, cancellationToken);
+        if (!BearerClassifier.TryReadJwtHeader(bearer, out var header))
+        {
+            return opaque.ResolveAsync(bearer, cancellationToken);
+        }
+
+        return oauthIssuers.Any && BearerClassifier.ReadIssuer(bearer) is { } iss && oauthIssuers.Find(iss) is { } issuer
+            ? oauth.ResolveAsync(bearer, header, issuer, cancellationToken)
+            : jwt.ResolveAsync(bearer, header, cancellationToken);
     }
 
     private void Refused(AuthFailure failure)
