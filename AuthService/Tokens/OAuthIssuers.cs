@@ -24,19 +24,18 @@ public sealed partial class OAuthIssuers
 
     public OAuthIssuers(IOptions<OAuthOptions> options, IHttpClientFactory httpClients, TimeProvider time, ILogger<OAuthIssuers> logger)
     {
-        // A refresh asked for because of an unknown kid must finish before the token is judged, not in the background
-        // (the library's default), or the first token signed with a rotated key would be refused.
-        AppContext.SetSwitch("Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking", true);
         _time = time;
         _logger = logger;
-        var http = httpClients.CreateClient(HttpClientName);
-        _issuers = options.Value.Issuers.ToDictionary(i => i.Issuer, i => new Issuer(i, Manager(i, http)), StringComparer.Ordinal);
+        _http = httpClients.CreateClient(HttpClientName);
+        _issuers = options.Value.Issuers.ToDictionary(i => i.Issuer, i => new Issuer(i, Manager(i, _http)), StringComparer.Ordinal);
     }
+
+    private readonly HttpClient _http;
 
     private sealed class Issuer(OAuthIssuer settings, ConfigurationManager<OpenIdConnectConfiguration> manager)
     {
         public OAuthIssuer Settings { get; } = settings;
-        public ConfigurationManager<OpenIdConnectConfiguration> Manager { get; } = manager;
+        public ConfigurationManager<OpenIdConnectConfiguration> Manager { get; set; } = manager;
         public long LastForcedRefresh { get; set; } = long.MinValue;
     }
 
@@ -62,26 +61,48 @@ public sealed partial class OAuthIssuers
     }
 
     /// <summary>
-    /// Fetches the issuer's keys again when the last forced refresh is at least 30 s old; otherwise answers what is
-    /// cached. The caller refuses the token when its key is still unknown.
+    /// Fetches the issuer's metadata and keys again when the last forced refresh is at least 30 s old; otherwise
+    /// answers what is cached. The caller refuses the token when its key is still unknown.
     /// </summary>
-    public Task<OpenIdConnectConfiguration> RefreshForUnknownKeyAsync(OAuthIssuer issuer, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The fetch must finish before the token is judged, or the first token signed with a rotated key would be refused.
+    /// <see cref="ConfigurationManager{T}.RequestRefresh"/> refreshes in the background unless a process-wide switch
+    /// is set, so a fresh manager does the fetch (a manager with nothing cached always fetches at once) and replaces
+    /// the old one only when it succeeded: a provider outage keeps the last good keys.
+    /// </remarks>
+    public async Task<OpenIdConnectConfiguration> RefreshForUnknownKeyAsync(OAuthIssuer issuer, CancellationToken cancellationToken)
     {
         var entry = _issuers[issuer.Issuer];
         var now = _time.GetTimestamp();
+        bool allowed;
         lock (entry)
         {
-            if (entry.LastForcedRefresh != long.MinValue && _time.GetElapsedTime(entry.LastForcedRefresh, now) < ForcedRefreshInterval)
+            allowed = entry.LastForcedRefresh == long.MinValue
+                      || _time.GetElapsedTime(entry.LastForcedRefresh, now) >= ForcedRefreshInterval;
+            if (allowed)
             {
-                return ConfigurationAsync(issuer, cancellationToken);
+                entry.LastForcedRefresh = now;
             }
+        }
 
-            entry.LastForcedRefresh = now;
+        if (!allowed)
+        {
+            return await ConfigurationAsync(issuer, cancellationToken);
         }
 
         LogForcedRefresh(_logger, issuer.Issuer);
-        entry.Manager.RequestRefresh();
-        return ConfigurationAsync(issuer, cancellationToken);
+        var fresh = Manager(issuer, _http);
+        try
+        {
+            var configuration = await fresh.GetConfigurationAsync(cancellationToken);
+            entry.Manager = fresh;
+            return configuration;
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogMetadataUnavailable(_logger, issuer.Issuer, exception.Message);
+            return await ConfigurationAsync(issuer, cancellationToken);
+        }
     }
 
     private static ConfigurationManager<OpenIdConnectConfiguration> Manager(OAuthIssuer issuer, HttpClient http) =>
@@ -91,8 +112,8 @@ public sealed partial class OAuthIssuers
             RequireHttps = new Uri(issuer.Issuer).Scheme == Uri.UriSchemeHttps,
         })
         {
-            // Our own 30 s limit above decides when a refresh may be forced; the manager's own limit would only delay it.
-            RefreshInterval = ConfigurationManager<OpenIdConnectConfiguration>.MinimumRefreshInterval,
+            // After a failed periodic refresh (keys still cached), try again in 30 s rather than the default 5 minutes.
+            RefreshInterval = ForcedRefreshInterval,
         };
 
     [LoggerMessage(LogLevel.Warning, "oauth.metadata_unavailable {Issuer} {Error}")]

@@ -19,12 +19,11 @@ public sealed class OAuthResolver(
     IOptions<OAuthOptions> options)
 {
     // Compiled once: this lookup runs on every OAuth call. `Any(… Contains …)` is Postgres's array overlap (&&).
-    private static readonly Func<AuthDbContext, string[], CancellationToken, Task<List<string>>> WorkspacesOfGroups =
-        EF.CompileAsyncQuery((AuthDbContext db, string[] groups, CancellationToken _) => db.Teams.AsNoTracking()
-            .Where(t => t.Active && t.Groups.Any(g => groups.Contains(g)))
-            .SelectMany(t => t.Workspaces.Select(w => w.WorkspaceId))
-            .Distinct()
-            .ToList());
+    private static readonly Func<AuthDbContext, string[], IAsyncEnumerable<string>> WorkspacesOfGroups =
+        EF.CompileAsyncQuery((AuthDbContext db, string[] groups) => db.TeamWorkspaces.AsNoTracking()
+            .Where(w => db.Teams.Any(t => t.Id == w.TeamId && t.Active && t.Groups.Any(g => groups.Contains(g))))
+            .Select(w => w.WorkspaceId)
+            .Distinct());
 
     public async Task<Resolution> ResolveAsync(string bearer, JsonElement header, OAuthIssuer issuer, CancellationToken cancellationToken)
     {
@@ -38,7 +37,7 @@ public sealed class OAuthResolver(
         IReadOnlyList<string> scope = [];
         if (token.Groups.Count > 0)
         {
-            var workspaces = await WorkspacesOfGroups(db, [.. token.Groups], cancellationToken);
+            var workspaces = await WorkspacesOfGroups(db, [.. token.Groups]).ToListAsync(cancellationToken);
             scope = workspaces.Count == 0 ? [] : await libraries.LibrariesInWorkspacesAsync(workspaces, cancellationToken);
         }
 
