@@ -10,9 +10,6 @@ public sealed class McpOptions
     /// <summary>Origins allowed to call (DNS-rebinding protection); a request with any other Origin gets 403.</summary>
     public string[] AllowedOrigins { get; set; } = [];
 
-    /// <summary>Authorization servers advertised in the RFC 9728 metadata (may be empty).</summary>
-    public string[] AuthorizationServers { get; set; } = [];
-
     public string ResourceName { get; set; } = "Mnemosyne";
 
     /// <summary>The public URL of <c>/mcp</c> when it differs from what requests show (behind a proxy).</summary>

@@ -180,8 +180,11 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
         });
     }
 
-    /// <summary>An authorization request for the MCP C# client: follows it and returns the code from the redirect.</summary>
-    public static async Task<string?> FollowAuthorizeAsync(Uri authorizationUri, Uri redirectUri, CancellationToken cancellationToken)
+    /// <summary>
+    /// What a browser does with an authorization URL here (sign-in and consent are automatic): follows it and returns
+    /// the redirect back to the client, with its <c>code</c>, <c>state</c> and <c>iss</c> query parameters.
+    /// </summary>
+    public static async Task<Uri> FollowAuthorizeAsync(Uri authorizationUri, Uri redirectUri, CancellationToken cancellationToken)
     {
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
         using var response = await http.GetAsync(authorizationUri, cancellationToken);
@@ -193,10 +196,12 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
                 $"The authorize endpoint answered {(int)response.StatusCode} {location}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
         }
 
-        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(location.Query).TryGetValue("code", out var code)
-            ? code.ToString()
-            : throw new InvalidOperationException($"The redirect carries no code: {location}");
+        return location;
     }
+
+    /// <summary>One query parameter of a redirect (<c>code</c>, <c>state</c>, <c>iss</c>), or null.</summary>
+    public static string? QueryValue(Uri redirect, string name) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(redirect.Query).TryGetValue(name, out var value) ? value.ToString() : null;
 
     /// <summary>
     /// Signs <see cref="User"/> in the way a client does: authorization code with PKCE (S256) for
@@ -212,7 +217,7 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
             ["response_type"] = "code", ["client_id"] = ClientId, ["redirect_uri"] = redirect.ToString(), ["scope"] = scope,
             ["resource"] = resource, ["code_challenge"] = challenge, ["code_challenge_method"] = "S256", ["state"] = "s",
         }));
-        var code = await FollowAuthorizeAsync(authorize, redirect, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var code = QueryValue(await FollowAuthorizeAsync(authorize, redirect, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)), "code");
 
         using var http = new HttpClient();
         using var response = await http.PostAsync(new Uri(Address, "connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
