@@ -47,6 +47,19 @@ public sealed class OAuthTokenTests(OAuthFixture fixture) : IClassFixture<OAuthF
     }
 
     [Fact]
+    public async Task Issuer_with_only_RFC_8414_metadata_is_discovered_there()
+    {
+        using var http = new HttpClient();
+        using var oidc = await http.GetAsync(new Uri(fixture.OAuthOnly.Address, ".well-known/openid-configuration"), TestContext.Current.CancellationToken);
+
+        var reply = await _api.ResolveAsync(await fixture.OAuthOnly.SignInAsync(OAuthFixture.Resource));
+
+        Assert.Equal(HttpStatusCode.NotFound, oidc.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        Assert.Equal("oauth", reply.Body.GetProperty("kind").GetString());
+    }
+
+    [Fact]
     public async Task Groups_claim_may_be_a_string_or_an_array()
     {
         var (a, b) = (AuthApi.Unique("grp"), AuthApi.Unique("grp"));

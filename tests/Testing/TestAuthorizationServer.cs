@@ -54,6 +54,9 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
     /// <summary>While true, every request is answered 503 (an identity-provider outage).</summary>
     public bool Down { get; set; }
 
+    /// <summary>While true, <c>/.well-known/openid-configuration</c> is 404: an OAuth-only server (RFC 8414 metadata).</summary>
+    public bool OAuthMetadataOnly { get; set; }
+
     /// <summary>The exact <c>iss</c> of every token (with the trailing slash OpenIddict keeps).</summary>
     public string Issuer { get; }
 
@@ -127,6 +130,12 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
             if (self is { Down: true })
             {
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return;
+            }
+
+            if (self is { OAuthMetadataOnly: true } && context.Request.Path.StartsWithSegments("/.well-known/openid-configuration"))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return;
             }
 

@@ -3,8 +3,9 @@ using Microsoft.IdentityModel.Tokens;
 namespace Mnemosyne.AuthService.Tests.Infrastructure;
 
 /// <summary>
-/// An <see cref="AuthFixture"/> whose AuthService trusts two real authorization servers (one signing RS256, one
-/// ES256, both on the fixture's clock) and a third issuer on a port where nothing listens until a test starts it.
+/// An <see cref="AuthFixture"/> whose AuthService trusts real authorization servers, all on the fixture's clock: one
+/// signing RS256, one ES256, one with RFC 8414 metadata only, and an issuer on a port where nothing listens until a
+/// test starts it.
 /// </summary>
 public sealed class OAuthFixture(TestServers servers) : AuthFixture(servers)
 {
@@ -13,6 +14,9 @@ public sealed class OAuthFixture(TestServers servers) : AuthFixture(servers)
     public TestAuthorizationServer Rsa { get; private set; } = null!;
 
     public TestAuthorizationServer Ec { get; private set; } = null!;
+
+    /// <summary>A server publishing only RFC 8414 metadata (no OpenID Connect discovery).</summary>
+    public TestAuthorizationServer OAuthOnly { get; private set; } = null!;
 
     /// <summary>The configured issuer with no server behind it (see <see cref="StartLateServerAsync"/>).</summary>
     public int LatePort { get; } = TestAuthorizationServer.FreePort();
@@ -28,11 +32,13 @@ public sealed class OAuthFixture(TestServers servers) : AuthFixture(servers)
         Rsa = Track(await TestAuthorizationServer.StartAsync(time: Time));
         Ec = Track(await TestAuthorizationServer.StartAsync(algorithm: SecurityAlgorithms.EcdsaSha256, time: Time));
         Ec.GroupsClaim = "roles";
+        OAuthOnly = Track(await TestAuthorizationServer.StartAsync(time: Time));
+        OAuthOnly.OAuthMetadataOnly = true;
     }
 
     protected override void AddSettings(Dictionary<string, string?> configuration)
     {
-        string[] issuers = [Rsa.Issuer, Ec.Issuer, LateIssuer];
+        string[] issuers = [Rsa.Issuer, Ec.Issuer, LateIssuer, OAuthOnly.Issuer];
         for (var n = 0; n < issuers.Length; n++)
         {
             configuration[$"Auth:OAuth:Issuers:{n}:Issuer"] = issuers[n];
