@@ -260,6 +260,18 @@ public sealed class OAuthTokenTests(OAuthFixture fixture) : IClassFixture<OAuthF
         Assert.Equal(HttpStatusCode.OK, duringOutage.Status); // the last good keys stay in use
     }
 
+    [Fact]
+    public async Task OAuth_refusals_count_under_their_reason_codes()
+    {
+        using var failures = new FailureRecorder(fixture.Host);
+
+        await _api.ResolveAsync(Mint(c => c["aud"] = "https://other.example/api"));
+        await _api.ResolveAsync(Mint(c => c["scope"] = "openid"));
+        await _api.ResolveAsync(Mint(c => c.Remove("sub")));
+
+        Assert.Equal([(1L, "invalid_audience"), (1L, "insufficient_scope"), (1L, "missing_claim")], failures.Seen);
+    }
+
     private long Now => fixture.Time.GetUtcNow().ToUnixTimeSeconds();
 
     private Dictionary<string, object> Claims(TestAuthorizationServer? server = null, string? issuer = null) => new()
