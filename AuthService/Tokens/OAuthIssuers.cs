@@ -19,6 +19,7 @@ public sealed partial class OAuthIssuers
     private static readonly TimeSpan ForcedRefreshInterval = TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, Issuer> _issuers;
+    private readonly HttpClient _http;
     private readonly TimeProvider _time;
     private readonly ILogger<OAuthIssuers> _logger;
 
@@ -30,8 +31,6 @@ public sealed partial class OAuthIssuers
         _issuers = options.Value.Issuers.ToDictionary(i => i.Issuer, i => new Issuer(i, Manager(i, _http)), StringComparer.Ordinal);
     }
 
-    private readonly HttpClient _http;
-
     private sealed class Issuer(OAuthIssuer settings, ConfigurationManager<OpenIdConnectConfiguration> manager)
     {
         public OAuthIssuer Settings { get; } = settings;
@@ -39,7 +38,7 @@ public sealed partial class OAuthIssuers
         public long LastForcedRefresh { get; set; } = long.MinValue;
     }
 
-    public bool Any => _issuers.Count > 0;
+    public bool Configured => _issuers.Count > 0;
 
     /// <summary>The configured issuer whose <c>iss</c> is exactly <paramref name="issuer"/>, or null.</summary>
     public OAuthIssuer? Find(string issuer) => _issuers.TryGetValue(issuer, out var entry) ? entry.Settings : null;

@@ -59,7 +59,7 @@ public sealed partial class TokenResolver(
             return opaque.ResolveAsync(bearer, cancellationToken);
         }
 
-        return oauthIssuers.Any && BearerClassifier.ReadIssuer(bearer) is { } iss && oauthIssuers.Find(iss) is { } issuer
+        return oauthIssuers.Configured && BearerClassifier.ReadIssuer(bearer) is { } iss && oauthIssuers.Find(iss) is { } issuer
             ? oauth.ResolveAsync(bearer, header, issuer, cancellationToken)
             : jwt.ResolveAsync(bearer, header, cancellationToken);
     }
