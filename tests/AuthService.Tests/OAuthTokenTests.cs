@@ -73,6 +73,21 @@ public sealed class OAuthTokenTests(OAuthFixture fixture) : IClassFixture<OAuthF
     }
 
     [Fact]
+    public async Task A_token_with_200_group_ids_fits_and_a_larger_bearer_does_not()
+    {
+        var group = Guid.NewGuid().ToString();
+        var team = await TeamWithLibraryAsync(group);
+        var token = Mint(c => c["groups"] = Enumerable.Range(0, 199).Select(_ => Guid.NewGuid().ToString()).Append(group).ToArray());
+
+        var reply = await _api.ResolveAsync(token);
+        var oversized = await _api.ResolveAsync(token + new string('A', 12 * 1024 - token.Length + 1));
+
+        Assert.True(token.Length > 4096, $"the token is {token.Length} characters");
+        Assert.Equal([team.Library], AuthApi.Strings(reply.Body.GetProperty("libraries")));
+        Assert.Equal((HttpStatusCode.Unauthorized, "invalid_token"), (oversized.Status, oversized.Reason));
+    }
+
+    [Fact]
     public async Task No_mapped_team_sees_nothing()
     {
         await TeamWithLibraryAsync(AuthApi.Unique("grp"));
