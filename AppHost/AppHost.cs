@@ -35,6 +35,9 @@ else
 // The library graph: when Neo4j runs, both services use it as the library store (ConnectionStrings__neo4j).
 var neo4j = builder.AddNeo4j(infrastructure, dataRoot, store);
 
+// Sign-in through an identity provider (Auth:OAuth in this project's configuration): both services get the same values.
+var oauth = builder.AddOAuthParameters();
+
 // Services: auth-service is internal; mcp-host is the only external endpoint.
 var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithReference(authdb).WaitFor(authdb)
@@ -43,7 +46,8 @@ var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithEnvironment("Auth__AdminKey", adminKey)
     .WithEnvironment("Auth__InternalKey", internalKey)
     .WithHttpHealthCheck("/health")
-    .WithLibraryGraph(neo4j);
+    .WithLibraryGraph(neo4j)
+    .WithOAuth(oauth);
 
 builder.AddProject<Projects.McpHost>("mcp-host")
     .WithReference(librarydb).WaitFor(librarydb)
@@ -53,6 +57,7 @@ builder.AddProject<Projects.McpHost>("mcp-host")
     .WithEnvironment("Auth__InternalKey", internalKey)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
-    .WithLibraryGraph(neo4j);
+    .WithLibraryGraph(neo4j)
+    .WithOAuth(oauth);
 
 builder.Build().Run();

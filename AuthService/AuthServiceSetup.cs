@@ -24,6 +24,7 @@ public static class AuthServiceSetup
         var services = builder.Services;
         services.AddRequestLimits(Limits.RequestBodyBytes);
         services.AddSharedKeys();
+        services.AddOAuthOptions();
         services.AddOptions<AuthOptions>()
             .BindConfiguration(AuthOptions.SectionName)
             .ValidateDataAnnotations()
@@ -56,6 +57,7 @@ public static class AuthServiceSetup
         services.AddSingleton<JwtValidator>();
         services.AddScoped<OpaqueTokenResolver>();
         services.AddScoped<JwtResolver>();
+        services.AddOAuthValidation();
         services.AddScoped<TokenResolver>();
         services.AddScoped<JwtMinter>();
 
@@ -76,6 +78,21 @@ public static class AuthServiceSetup
         app.MapInternalApi();
         app.MapAdminApi();
         return app;
+    }
+
+    /// <summary>
+    /// OAuth access tokens (CONTRACT §6). The metadata client has no resilience pipeline: the configuration manager
+    /// already caches and throttles, and a provider that does not answer within 10 s is 503, not a slow retry loop.
+    /// </summary>
+    private static void AddOAuthValidation(this IServiceCollection services)
+    {
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental
+        services.AddHttpClient(OAuthIssuers.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10))
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        services.AddSingleton<OAuthIssuers>();
+        services.AddSingleton<OAuthValidator>();
+        services.AddScoped<OAuthResolver>();
     }
 
     /// <summary>

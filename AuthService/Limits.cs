@@ -6,7 +6,11 @@ public static class Limits
     public const int NameLength = 150;
     public const int IdentifierLength = 200;
     public const int ToolNameLength = 128;
-    public const int BearerLength = 4096;
+    /// <summary>
+    /// Room for identity-provider access tokens: an Entra ID token carrying its maximum of 200 group ids runs to about
+    /// 9 KB. Request headers stay capped at 16 KiB as a whole.
+    /// </summary>
+    public const int BearerLength = 12 * 1024;
     public const int JtiLength = 128;
     public const long RequestBodyBytes = 256 * 1024;
 }

@@ -21,6 +21,7 @@ public static partial class McpHostSetup
     {
         var services = builder.Services;
         services.AddSharedKeys();
+        services.AddOAuthOptions();
         services.AddOptions<McpAuthOptions>().BindConfiguration(McpAuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<McpOptions>().BindConfiguration(McpOptions.SectionName).ValidateDataAnnotations().ValidateOnStart()
             .PostConfigure<IConfiguration>((options, configuration) =>

@@ -11,8 +11,9 @@ namespace Mnemosyne.Bench;
 /// <summary>
 /// The services as the tests start them: a throw-away Postgres and Redis, a real AuthService, a real McpHost (its
 /// decision cache on), the same McpHost with its cache off (every call a miss), plus the no-auth baseline McpHost
-/// on the same library database. Seeded with one workspace of libraries and a valid
-/// token of each kind, all three seeing exactly those libraries.
+/// on the same library database, and a real authorization server (OpenIddict) that AuthService trusts. Seeded with
+/// one workspace of libraries and a valid token of each kind, all four seeing exactly those libraries (the OAuth user
+/// through a team mapped to its group).
 /// </summary>
 public sealed class BenchServices : IAsyncDisposable
 {
@@ -25,8 +26,12 @@ public sealed class BenchServices : IAsyncDisposable
         "compaction", "checkpoint", "shard", "vacuum", "cursor", "schema", "tenant", "backoff", "throttle",
     ];
 
+    private const string OAuthResource = "https://bench.mnemosyne.example/mcp";
+    private const string OAuthGroup = "bench-group";
+
     private PostgresServer? _postgres;
     private RedisServer? _redis;
+    private TestAuthorizationServer? _authorizationServer;
     private readonly List<TestHost> _hosts = [];
 
     public string AdminKey { get; } = RandomKey();
@@ -46,7 +51,7 @@ public sealed class BenchServices : IAsyncDisposable
 
     public TestHost Baseline { get; private set; } = null!;
 
-    /// <summary>A valid bearer of each kind (opaque, turn, team), each resolving to <see cref="Libraries"/>.</summary>
+    /// <summary>A valid bearer of each kind (opaque, turn, team, oauth), each resolving to <see cref="Libraries"/>.</summary>
     public IReadOnlyDictionary<string, string> Tokens { get; private set; } = new Dictionary<string, string>();
 
     public AuthApi Auth => new(AuthService, AdminKey, InternalKey);
@@ -73,6 +78,7 @@ public sealed class BenchServices : IAsyncDisposable
         var redis = RedisServer.StartAsync();
         _postgres = await postgres;
         _redis = await redis;
+        _authorizationServer = await TestAuthorizationServer.StartAsync();
         await _postgres.CreateDatabaseAsync("authdb");
         await _postgres.CreateDatabaseAsync("librarydb");
         var librarydb = _postgres.ConnectionString("librarydb");
@@ -85,6 +91,8 @@ public sealed class BenchServices : IAsyncDisposable
                 ["ConnectionStrings:redis"] = _redis.ConnectionString,
                 ["Auth:AdminKey"] = AdminKey,
                 ["Auth:InternalKey"] = InternalKey,
+                ["Auth:OAuth:Issuers:0:Issuer"] = _authorizationServer.Issuer,
+                ["Auth:OAuth:Issuers:0:Audiences:0"] = OAuthResource,
             }, TimeProvider.System, builder => WithProductionLogging(builder).AddAuthService(), app => app.MapAuthService()));
 
         var mcp = new Dictionary<string, string?>
@@ -125,11 +133,15 @@ public sealed class BenchServices : IAsyncDisposable
         var turn = await auth.AdminAsync(HttpMethod.Post, "/admin/v1/turn-tokens",
             new { subject = "bench-turn", libraries = Libraries, ttlSeconds = 600 });
         var team = await auth.MintTeamTokenAsync(await auth.CreateTeamAsync(Workspace));
+        await auth.AdminAsync(HttpMethod.Post, "/admin/v1/teams",
+            new { name = "bench-oauth-team", workspaces = new[] { Workspace }, groups = new[] { OAuthGroup } });
+        _authorizationServer!.User = ("bench-user", [OAuthGroup]);
         Tokens = new Dictionary<string, string>
         {
             ["opaque"] = opaque,
             ["turn"] = turn.Body.GetProperty("token").GetString()!,
             ["team"] = team,
+            ["oauth"] = await _authorizationServer.SignInAsync(OAuthResource),
         };
     }
 
@@ -167,6 +179,11 @@ public sealed class BenchServices : IAsyncDisposable
         for (var i = _hosts.Count - 1; i >= 0; i--)
         {
             await _hosts[i].DisposeAsync();
+        }
+
+        if (_authorizationServer is not null)
+        {
+            await _authorizationServer.DisposeAsync();
         }
 
         if (_redis is not null)

@@ -46,6 +46,7 @@ public class GateBenchmarks
     [Arguments("opaque")]
     [Arguments("turn")]
     [Arguments("team")]
+    [Arguments("oauth")]
     public async Task<int> AuthenticatedSearchCall(string kind)
     {
         var context = Request(SearchCall, _services.Tokens[kind]);
@@ -59,6 +60,7 @@ public class GateBenchmarks
     [Arguments("opaque")]
     [Arguments("turn")]
     [Arguments("team")]
+    [Arguments("oauth")]
     public async Task<string> AuthServiceCall(string kind)
     {
         var outcome = await _authService.ResolveAsync(_services.Tokens[kind], "search", CancellationToken.None);

@@ -24,7 +24,7 @@ catch (ArgumentException exception)
     return 2;
 }
 
-Console.WriteLine("Starting Postgres, Redis, auth-service, mcp-host and the no-auth baseline mcp-host...");
+Console.WriteLine("Starting Postgres, Redis, an authorization server, auth-service, mcp-host and the no-auth baseline mcp-host...");
 await using var services = await BenchServices.StartAsync();
 var before = await WritesAsync();
 Console.WriteLine($"Measuring for {settings.Duration.TotalSeconds:0} s in {settings.Rounds} rounds...");

@@ -14,7 +14,7 @@ public class ResolveBenchmarks
     private BenchServices _services = null!;
     private IServiceScopeFactory _scopes = null!;
 
-    [Params("opaque", "turn", "team")]
+    [Params("opaque", "turn", "team", "oauth")]
     public string Kind { get; set; } = "";
 
     [GlobalSetup]

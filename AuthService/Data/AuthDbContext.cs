@@ -42,6 +42,9 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
             team.Property(t => t.Name).HasMaxLength(Limits.NameLength);
             team.HasIndex(t => t.Name).IsUnique();
             team.Property(t => t.ActiveJti).HasMaxLength(64);
+            // A Postgres text[]: the OAuth lookup is one array-overlap (&&) test, served by the GIN index.
+            team.Property(t => t.Groups).HasColumnType("text[]");
+            team.HasIndex(t => t.Groups).HasMethod("gin");
             team.HasMany(t => t.Workspaces).WithOne().HasForeignKey(w => w.TeamId).OnDelete(DeleteBehavior.Cascade);
         });
 

@@ -14,4 +14,7 @@ public sealed class Team
     /// <summary>Tool calls per minute; null = <c>Auth:RateLimit:PerMinute</c>, 0 = unlimited.</summary>
     public int? RateLimitPerMinute { get; set; }
     public List<TeamWorkspace> Workspaces { get; set; } = [];
+
+    /// <summary>Identity-provider group ids or role values whose OAuth users see this team's libraries (CONTRACT §6).</summary>
+    public List<string> Groups { get; set; } = [];
 }

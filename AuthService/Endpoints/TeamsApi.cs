@@ -9,18 +9,22 @@ using Mnemosyne.AuthService.Tokens;
 namespace Mnemosyne.AuthService.Endpoints;
 
 /// <summary>
-/// Teams and their workspace assignments. A team has one working token at a time: minting a new one revokes the
+/// Teams, their workspace assignments and the identity-provider groups mapped to them (CONTRACT §6). A team has one working token at a time: minting a new one revokes the
 /// previous one (its jti no longer matches the team's active jti).
 /// </summary>
 public static class TeamsApi
 {
-    public sealed record CreateTeamRequest(string? Name, IReadOnlyList<string?>? Workspaces, int? RateLimitPerMinute = null);
-
-    public sealed record RateLimitRequest(int? RateLimitPerMinute);
+    public sealed record CreateTeamRequest(
+        string? Name, IReadOnlyList<string?>? Workspaces, IReadOnlyList<string?>? Groups, int? RateLimitPerMinute = null);
 
     public sealed record WorkspacesRequest(IReadOnlyList<string?>? Workspaces);
 
-    public sealed record TeamResponse(Guid Id, string Name, IReadOnlyList<string> Workspaces, bool Active, int? RateLimitPerMinute);
+    public sealed record GroupsRequest(IReadOnlyList<string?>? Groups);
+
+    public sealed record RateLimitRequest(int? RateLimitPerMinute);
+
+    public sealed record TeamResponse(
+        Guid Id, string Name, IReadOnlyList<string> Workspaces, IReadOnlyList<string> Groups, bool Active, int? RateLimitPerMinute);
 
     public static void MapTeamsApi(this RouteGroupBuilder admin)
     {
@@ -28,6 +32,7 @@ public static class TeamsApi
         admin.MapGet("/teams", ListAsync);
         admin.MapPut("/teams/{id:guid}/workspaces", SetWorkspacesAsync);
         admin.MapPut("/teams/{id:guid}/rate-limit", SetRateLimitAsync);
+        admin.MapPut("/teams/{id:guid}/groups", SetGroupsAsync);
         admin.MapPost("/teams/{id:guid}/token", MintTokenAsync);
         admin.MapPost("/teams/{id:guid}/deactivate", DeactivateAsync);
     }
@@ -37,6 +42,7 @@ public static class TeamsApi
     {
         if ((Fields.RequiredText(body.Name, "name", Limits.NameLength)
                 ?? Fields.TextList(body.Workspaces, "workspaces", required: true, Limits.IdentifierLength)
+                ?? Fields.TextList(body.Groups, "groups", required: false, Limits.IdentifierLength)
                 ?? Fields.RateLimit(body.RateLimitPerMinute)) is { } error)
         {
             return Problems.BadRequest(error);
@@ -50,7 +56,8 @@ public static class TeamsApi
 
         var team = new Team
         {
-            Id = Guid.CreateVersion7(), Name = name, CreatedAt = time.GetUtcNow(), RateLimitPerMinute = body.RateLimitPerMinute,
+            Id = Guid.CreateVersion7(), Name = name, CreatedAt = time.GetUtcNow(), Groups = [.. Fields.Distinct(body.Groups ?? [])],
+            RateLimitPerMinute = body.RateLimitPerMinute,
         };
         team.Workspaces.AddRange(Fields.Distinct(body.Workspaces!).Select(w => new TeamWorkspace { WorkspaceId = w }));
         db.Teams.Add(team);
@@ -64,13 +71,15 @@ public static class TeamsApi
         }
 
         return TypedResults.Created($"/admin/v1/teams/{team.Id}",
-            new TeamResponse(team.Id, team.Name, team.Workspaces.ConvertAll(w => w.WorkspaceId), team.Active, team.RateLimitPerMinute));
+            new TeamResponse(team.Id, team.Name, team.Workspaces.ConvertAll(w => w.WorkspaceId), team.Groups, team.Active,
+                team.RateLimitPerMinute));
     }
 
     private static async Task<Ok<List<TeamResponse>>> ListAsync(AuthDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await db.Teams.AsNoTracking()
             .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
-            .Select(t => new TeamResponse(t.Id, t.Name, t.Workspaces.Select(w => w.WorkspaceId).ToList(), t.Active, t.RateLimitPerMinute))
+            .Select(t => new TeamResponse(t.Id, t.Name, t.Workspaces.Select(w => w.WorkspaceId).ToList(), t.Groups, t.Active,
+                t.RateLimitPerMinute))
             .ToListAsync(cancellationToken));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetWorkspacesAsync(
@@ -103,6 +112,21 @@ public static class TeamsApi
 
         var updated = await db.Teams.Where(t => t.Id == id)
             .ExecuteUpdateAsync(t => t.SetProperty(x => x.RateLimitPerMinute, body.RateLimitPerMinute), cancellationToken);
+        return updated == 0 ? Problems.NotFound($"Team '{id}' does not exist.") : TypedResults.NoContent();
+    }
+
+    /// <summary>Replaces the identity-provider groups mapped to the team; OAuth users see the change on their next call.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetGroupsAsync(
+        Guid id, GroupsRequest body, AuthDbContext db, CancellationToken cancellationToken)
+    {
+        if (Fields.TextList(body.Groups, "groups", required: true, Limits.IdentifierLength) is { } error)
+        {
+            return Problems.BadRequest(error);
+        }
+
+        var groups = Fields.Distinct(body.Groups!).ToList();
+        var updated = await db.Teams.Where(t => t.Id == id)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.Groups, groups), cancellationToken);
         return updated == 0 ? Problems.NotFound($"Team '{id}' does not exist.") : TypedResults.NoContent();
     }
 

@@ -15,12 +15,14 @@ public sealed record AuthFailure(string Reason, int Status, string Title, TimeSp
     public static readonly AuthFailure InvalidIssuer = new("invalid_issuer", 401, "Invalid token issuer.");
     public static readonly AuthFailure LifetimeTooLong = new("lifetime_too_long", 401, "Token lifetime exceeds the allowed maximum.");
     public static readonly AuthFailure ServiceUserUnavailable = new("service_user_unavailable", 401, "JWT service user does not exist or is disabled.");
+    public static readonly AuthFailure InvalidAudience = new("invalid_audience", 401, "Token audience is not accepted by this resource.");
     public static readonly AuthFailure InternalKey = new("internal_key", 401, "Missing or invalid internal key.");
 
     public static AuthFailure Malformed(string what) => new("malformed", 401, $"Malformed JWT: {what}");
     public static AuthFailure MissingClaim(string claim) => new("missing_claim", 401, $"JWT missing required claim: {claim}.");
     public static AuthFailure InvalidClaims(string why) => new("invalid_claims", 401, why);
     public static AuthFailure ToolNotAllowed(string tool) => new("tool_not_allowed", 403, $"Token does not have permission to call '{tool}'.");
+    public static AuthFailure InsufficientScope(string scope) => new("insufficient_scope", 403, $"Token lacks the required scope '{scope}'.");
     public static AuthFailure Unavailable(string what) => new("unavailable", 503, what);
     public static AuthFailure RateLimited(TimeSpan retryAfter) => new("rate_limited", 429, "Rate limit exceeded.", retryAfter);
 }

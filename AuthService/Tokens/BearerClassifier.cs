@@ -31,6 +31,20 @@ public static class BearerClassifier
             && alg.ValueKind == JsonValueKind.String;
     }
 
+    /// <summary>
+    /// The payload's <c>iss</c> when <paramref name="jwt"/> (a bearer <see cref="TryReadJwtHeader"/> accepted) has a
+    /// JSON-object payload with a string <c>iss</c>; it decides whether the JWT is an OAuth access token (CONTRACT §6).
+    /// </summary>
+    public static string? ReadIssuer(string jwt)
+    {
+        var firstDot = jwt.IndexOf('.');
+        var secondDot = jwt.IndexOf('.', firstDot + 1);
+        return TryDecodeJsonObject(jwt.AsSpan(firstDot + 1, secondDot - firstDot - 1), out var payload)
+               && payload.TryGetProperty("iss", out var iss) && iss.ValueKind == JsonValueKind.String
+            ? iss.GetString()
+            : null;
+    }
+
     /// <summary>Decodes one base64url segment holding a JSON object; false for anything else.</summary>
     public static bool TryDecodeJsonObject(ReadOnlySpan<char> segment, out JsonElement value)
     {

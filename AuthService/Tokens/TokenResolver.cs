@@ -5,12 +5,15 @@ using Mnemosyne.ServiceDefaults.RateLimits;
 namespace Mnemosyne.AuthService.Tokens;
 
 /// <summary>
-/// Turns a bearer into a <see cref="Resolution"/>: JWT or opaque by shape, then the per-tool allow-list, then (for a
-/// tool call) one call of the principal's budget (<see cref="PrincipalBudgets"/>).
+/// Turns a bearer into a <see cref="Resolution"/>: opaque or JWT by shape; a JWT whose <c>iss</c> is a configured
+/// identity provider is an OAuth access token, any other JWT a turn or team token; then the per-tool allow-list, then
+/// (for a tool call) one call of the principal's budget (<see cref="PrincipalBudgets"/>).
 /// </summary>
 public sealed partial class TokenResolver(
     OpaqueTokenResolver opaque,
     JwtResolver jwt,
+    OAuthIssuers oauthIssuers,
+    OAuthResolver oauth,
     AuthFailureCounter failures,
     PrincipalBudgets budgets,
     ILogger<TokenResolver> logger)
@@ -65,9 +68,14 @@ public sealed partial class TokenResolver(
             throw new AuthException(AuthFailure.InvalidToken);
         }
 
-        return BearerClassifier.TryReadJwtHeader(bearer, out var header)
-            ? jwt.ResolveAsync(bearer, header, cancellationToken)
-            : opaque.ResolveAsync(bearer, cancellationToken);
+        if (!BearerClassifier.TryReadJwtHeader(bearer, out var header))
+        {
+            return opaque.ResolveAsync(bearer, cancellationToken);
+        }
+
+        return oauthIssuers.Configured && BearerClassifier.ReadIssuer(bearer) is { } iss && oauthIssuers.Find(iss) is { } issuer
+            ? oauth.ResolveAsync(bearer, header, issuer, cancellationToken)
+            : jwt.ResolveAsync(bearer, header, cancellationToken);
     }
 
     private void Refused(AuthFailure failure)

@@ -1,13 +1,16 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Mnemosyne.McpHost.Options;
+using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.RateLimits;
 
 namespace Mnemosyne.McpHost.Auth;
 
 /// <summary>
 /// Writes a refusal as MCP authorization asks (CONTRACT §4): the HTTP status, a <c>WWW-Authenticate</c> challenge
-/// for 401/403, and a JSON-RPC error body carrying the reason code.
+/// for 401/403, and a JSON-RPC error body carrying the reason code. When OAuth is configured, the 401 challenge and
+/// the 403 for <c>insufficient_scope</c> name the required scope, so a client knows what to ask its identity provider
+/// for (CONTRACT §6).
 /// </summary>
 public static class McpRefusal
 {
@@ -26,15 +29,21 @@ public static class McpRefusal
             context.Response.Headers.RetryAfter = PrincipalBudgets.RetryAfterHeader(wait);
         }
 
-        var metadata = ProtectedResource.MetadataUrl(context.Request, context.RequestServices.GetRequiredService<IOptions<McpOptions>>().Value);
+        var services = context.RequestServices;
+        var metadata = ProtectedResource.MetadataUrl(context.Request, services.GetRequiredService<IOptions<McpOptions>>().Value);
         var description = title.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+        var scope = ProtectedResource.RequiredScope(services.GetRequiredService<IOptions<OAuthOptions>>().Value) is { } required
+            ? $", scope=\"{required}\""
+            : "";
         var challenge = status switch
         {
+            StatusCodes.Status403Forbidden when reason == "insufficient_scope" =>
+                $"Bearer error=\"insufficient_scope\"{scope}, resource_metadata=\"{metadata}\"",
             StatusCodes.Status403Forbidden =>
                 $"Bearer error=\"insufficient_scope\", error_description=\"{description}\", resource_metadata=\"{metadata}\"",
             StatusCodes.Status401Unauthorized when tokenSent =>
-                $"Bearer resource_metadata=\"{metadata}\", error=\"invalid_token\", error_description=\"{description}\"",
-            StatusCodes.Status401Unauthorized => $"Bearer resource_metadata=\"{metadata}\"",
+                $"Bearer resource_metadata=\"{metadata}\"{scope}, error=\"invalid_token\", error_description=\"{description}\"",
+            StatusCodes.Status401Unauthorized => $"Bearer resource_metadata=\"{metadata}\"{scope}",
             _ => null,
         };
         if (challenge is not null)

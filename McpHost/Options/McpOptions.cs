@@ -19,9 +19,6 @@ public sealed class McpOptions
     /// </summary>
     public string[] AllowedHosts { get; set; } = [];
 
-    /// <summary>Authorization servers advertised in the RFC 9728 metadata (may be empty).</summary>
-    public string[] AuthorizationServers { get; set; } = [];
-
     public string ResourceName { get; set; } = "Mnemosyne";
 
     /// <summary>The public URL of <c>/mcp</c> when it differs from what requests show (behind a proxy).</summary>

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
 using Mnemosyne.AuthService.Tests.Infrastructure;
 
 namespace Mnemosyne.AuthService.Tests;
@@ -11,29 +8,7 @@ public sealed class FailureMetricTests(AuthFixture fixture) : IClassFixture<Auth
     public async Task Every_refusal_counts_once_under_its_reason_code()
     {
         var api = fixture.Api();
-        var meterFactory = fixture.Host.Services.GetRequiredService<IMeterFactory>();
-        var seen = new ConcurrentQueue<(long Value, string? Reason)>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            // Only this host's meter: other test classes run hosts in the same process.
-            if (instrument.Meter.Name == "Mnemosyne.Auth" && instrument.Name == "mcp.auth.failures"
-                && ReferenceEquals(instrument.Meter.Scope, meterFactory))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            string? reason = null;
-            foreach (var tag in tags)
-            {
-                reason = tag.Key == "reason" ? tag.Value as string : reason;
-            }
-
-            seen.Enqueue((value, reason));
-        });
-        listener.Start();
+        using var failures = new FailureRecorder(fixture.Host);
         var (kid, _) = await api.CreateSigningKeyAsync();
 
         await api.ResolveAsync(null);
@@ -44,6 +19,6 @@ public sealed class FailureMetricTests(AuthFixture fixture) : IClassFixture<Auth
 
         Assert.Equal(
             [(1L, "missing_token"), (1L, "invalid_token"), (1L, "invalid_token"), (1L, "unknown_key"), (1L, "internal_key")],
-            seen.ToArray());
+            failures.Seen);
     }
 }

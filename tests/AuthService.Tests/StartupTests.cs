@@ -20,6 +20,21 @@ public sealed class StartupTests(AuthFixture fixture) : IClassFixture<AuthFixtur
     }
 
     [Theory]
+    [InlineData("http://idp.example/", "api", "must be an absolute https URL (http only for a loopback host)")]
+    [InlineData("not a url", "api", "Auth:OAuth:Issuers:0:Issuer must be an absolute https URL")]
+    [InlineData("https://idp.example/", null, "Auth:OAuth:Issuers:0:Audiences needs at least one accepted audience")]
+    public async Task A_wrong_identity_provider_setting_stops_the_service_saying_which(string issuer, string? audience, string message)
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => fixture.StartHostAsync(c =>
+        {
+            c["Auth:OAuth:Issuers:0:Issuer"] = issuer;
+            c["Auth:OAuth:Issuers:0:Audiences:0"] = audience;
+        }));
+
+        Assert.Contains(message, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("authdb")]
     [InlineData("redis")]
     [InlineData("librarydb")]

@@ -41,6 +41,41 @@ public sealed class ManifestTests
             Assert.DoesNotContain(adminKey, text, StringComparison.Ordinal);
             Assert.DoesNotContain(internalKey, text, StringComparison.Ordinal);
             Assert.False(resources.TryGetProperty("infrastructure", out _), "The run-mode notice must not be deployed.");
+            Assert.DoesNotContain(resources.EnumerateObject(), r => r.Name.StartsWith("oauth-", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task OAuth_settings_given_to_the_AppHost_reach_both_services_as_parameters_azd_deploys()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "mnemosyne-manifest-" + Guid.NewGuid().ToString("N")[..8]);
+        var manifestPath = Path.Combine(output, "aspire-manifest.json");
+        try
+        {
+            await RunAppHostAsync("--publisher", "manifest", "--output-path", manifestPath,
+                "--Parameters:admin-key=admin-key-value-for-the-oauth-manifest-01", "--Parameters:internal-key=internal-key-value-for-the-oauth-manifest",
+                "--Auth:OAuth:Issuers:0:Issuer=https://login.microsoftonline.com/tenant-id/v2.0",
+                "--Auth:OAuth:Issuers:0:Audiences:0=api-app-id", "--Auth:OAuth:Issuers:0:GroupsClaim=roles");
+            var text = await File.ReadAllTextAsync(manifestPath, TestContext.Current.CancellationToken);
+            var resources = JsonDocument.Parse(text).RootElement.GetProperty("resources");
+
+            Assert.Equal("https://login.microsoftonline.com/tenant-id/v2.0",
+                resources.GetProperty("oauth-issuer-0").GetProperty("inputs").GetProperty("value").GetProperty("default").GetProperty("value").GetString());
+            foreach (var service in new[] { "auth-service", "mcp-host" })
+            {
+                var env = resources.GetProperty(service).GetProperty("env");
+                Assert.Equal("{oauth-issuer-0.value}", env.GetProperty("Auth__OAuth__Issuers__0__Issuer").GetString());
+                Assert.Equal("{oauth-issuer-0-audience-0.value}", env.GetProperty("Auth__OAuth__Issuers__0__Audiences__0").GetString());
+                Assert.Equal("{oauth-issuer-0-groups-claim.value}", env.GetProperty("Auth__OAuth__Issuers__0__GroupsClaim").GetString());
+                Assert.False(env.TryGetProperty("Auth__OAuth__RequiredScope", out _), "An unset scope keeps the services' default.");
+            }
         }
         finally
         {

@@ -11,7 +11,7 @@ namespace Mnemosyne.Testing;
 public abstract class ServiceFixture(TestServers servers) : IAsyncLifetime
 {
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..10];
-    private readonly List<TestHost> _hosts = [];
+    private readonly List<IAsyncDisposable> _hosts = [];
 
     public TestServers Servers => servers;
 
@@ -45,8 +45,8 @@ public abstract class ServiceFixture(TestServers servers) : IAsyncLifetime
         ["Auth:InternalKey"] = InternalKey,
     };
 
-    /// <summary>Stops <paramref name="host"/> when the fixture is disposed.</summary>
-    protected TestHost Track(TestHost host)
+    /// <summary>Stops <paramref name="host"/> (a service, an authorization server) when the fixture is disposed.</summary>
+    protected T Track<T>(T host) where T : IAsyncDisposable
     {
         lock (_hosts)
         {
@@ -58,7 +58,7 @@ public abstract class ServiceFixture(TestServers servers) : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        TestHost[] hosts;
+        IAsyncDisposable[] hosts;
         lock (_hosts)
         {
             hosts = [.. _hosts];

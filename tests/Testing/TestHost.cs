@@ -50,7 +50,8 @@ public sealed class TestHost : IAsyncDisposable
         TimeProvider time,
         Action<WebApplicationBuilder> addService,
         Action<WebApplication> mapService,
-        bool waitUntilHealthy = true)
+        bool waitUntilHealthy = true,
+        int port = 0)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -58,7 +59,7 @@ public sealed class TestHost : IAsyncDisposable
             EnvironmentName = Environments.Production,
         });
         builder.Configuration.AddInMemoryCollection(configuration);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         builder.Logging.AddFakeLogging();
         builder.Logging.SetMinimumLevel(LogLevel.Trace);

@@ -8,7 +8,7 @@ namespace Mnemosyne.AuthService.Tests.Infrastructure;
 /// One test class's world (<see cref="ServiceFixture"/>) with a first AuthService host; more hosts start on demand,
 /// all on the same databases, Redis and clock. The librarydb holds the table McpHost would own.
 /// </summary>
-public sealed class AuthFixture(TestServers servers) : ServiceFixture(servers)
+public class AuthFixture(TestServers servers) : ServiceFixture(servers)
 {
     private TestHost? _host;
 
@@ -24,7 +24,16 @@ public sealed class AuthFixture(TestServers servers) : ServiceFixture(servers)
             await command.ExecuteNonQueryAsync();
         }
 
+        await BeforeFirstHostAsync();
         _host = await StartHostAsync();
+    }
+
+    /// <summary>What a derived fixture starts before the first host (e.g. an identity provider it configures).</summary>
+    protected virtual Task BeforeFirstHostAsync() => Task.CompletedTask;
+
+    /// <summary>Settings a derived fixture gives every host it starts.</summary>
+    protected virtual void AddSettings(Dictionary<string, string?> configuration)
+    {
     }
 
     /// <summary>Starts another AuthService on the same databases, Redis and clock.</summary>
@@ -35,6 +44,7 @@ public sealed class AuthFixture(TestServers servers) : ServiceFixture(servers)
     {
         var configuration = Settings();
         configuration["ConnectionStrings:redis"] = redis;
+        AddSettings(configuration);
         configure?.Invoke(configuration);
         return Track(await TestHost.StartAuthServiceAsync(configuration, Time));
     }

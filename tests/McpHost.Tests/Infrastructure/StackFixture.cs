@@ -13,7 +13,7 @@ namespace Mnemosyne.McpHost.Tests.Infrastructure;
 /// <see cref="ServiceFixture.Time"/> is AuthService's clock; McpHost keeps the real one, which its HTTP resilience
 /// timeouts and retry delays run on.
 /// </summary>
-public sealed class StackFixture(TestServers servers) : ServiceFixture(servers)
+public class StackFixture(TestServers servers) : ServiceFixture(servers)
 {
     public const string AllowedOrigin = "http://allowed.example";
     private TestHost? _authService;
@@ -27,21 +27,35 @@ public sealed class StackFixture(TestServers servers) : ServiceFixture(servers)
 
     protected override async Task StartAsync()
     {
-        _authService = Track(await TestHost.StartAuthServiceAsync(Settings(), Time));
+        await BeforeStartAsync();
+        var settings = Settings();
+        AddSettings(settings);
+        _authService = Track(await TestHost.StartAuthServiceAsync(settings, Time));
         _mcpHost = Track(await StartMcpHostAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:librarydb"] = Servers.Postgres.ConnectionString(LibraryDatabase),
             ["Mcp:AllowedOrigins:0"] = AllowedOrigin,
             ["Mcp:AuthTimeoutMilliseconds"] = "2000",
-        }));
+        }, port: McpHostPort));
     }
+
+    /// <summary>What a derived fixture starts before the services (e.g. an identity provider they trust).</summary>
+    protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
+    /// <summary>Settings a derived fixture gives both services.</summary>
+    protected virtual void AddSettings(Dictionary<string, string?> configuration)
+    {
+    }
+
+    /// <summary>The first McpHost's port (0: any), for a fixture that must know its URL before it starts.</summary>
+    protected virtual int McpHostPort => 0;
 
     /// <summary>
     /// Another McpHost with this stack's keys and auth-service, on the real clock; <paramref name="settings"/> adds to
     /// or overrides that (give it a library store: <c>ConnectionStrings:librarydb</c> or <c>ConnectionStrings:neo4j</c>).
     /// The caller disposes it.
     /// </summary>
-    public Task<TestHost> StartMcpHostAsync(IDictionary<string, string?> settings, bool waitUntilHealthy = true)
+    public Task<TestHost> StartMcpHostAsync(IDictionary<string, string?> settings, bool waitUntilHealthy = true, int port = 0)
     {
         var configuration = new Dictionary<string, string?>
         {
@@ -50,13 +64,14 @@ public sealed class StackFixture(TestServers servers) : ServiceFixture(servers)
             ["services:auth-service:http:0"] = AuthService.Address.ToString().TrimEnd('/'),
             ["ConnectionStrings:redis"] = Servers.Redis.ConnectionString,
         };
+        AddSettings(configuration);
         foreach (var (key, value) in settings)
         {
             configuration[key] = value;
         }
 
         return TestHost.StartAsync(typeof(McpHostSetup).Assembly.GetName().Name!, configuration, TimeProvider.System,
-            builder => builder.AddMcpHost(), app => app.MapMcpHost(), waitUntilHealthy);
+            builder => builder.AddMcpHost(), app => app.MapMcpHost(), waitUntilHealthy, port);
     }
 
     /// <summary>An MCP client (the official SDK) connected to <c>/mcp</c>, with a bearer when one is given.</summary>
