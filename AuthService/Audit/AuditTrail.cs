@@ -33,6 +33,7 @@ public sealed partial class AuditTrail(
     private readonly Channel<AuditEntry> _queue = Channel.CreateBounded<AuditEntry>(
         new BoundedChannelOptions(options.Value.AuditQueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly List<AuditEntry> _unwritten = [];
+    private readonly SemaphoreSlim _writing = new(1, 1); // the loop and a shutdown or test flush never write the same rows
     private long _dropped;
 
     public void Record(AuditEntry entry)
@@ -73,6 +74,25 @@ public sealed partial class AuditTrail(
 
     /// <summary>Writes everything queued so far; false when Postgres refused (the rows are kept for the next try).</summary>
     public async Task<bool> WriteQueuedAsync(CancellationToken cancellationToken)
+    {
+        await _writing.WaitAsync(cancellationToken);
+        try
+        {
+            return await WriteLockedAsync(cancellationToken);
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _writing.Dispose();
+        base.Dispose();
+    }
+
+    private async Task<bool> WriteLockedAsync(CancellationToken cancellationToken)
     {
         while (true)
         {

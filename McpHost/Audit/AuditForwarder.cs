@@ -23,6 +23,7 @@ public sealed partial class AuditForwarder : BackgroundService, IAuditSink
     private readonly Channel<AuditEntry> _queue = Channel.CreateBounded<AuditEntry>(
         new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly List<AuditEntry> _unsent = [];
+    private readonly SemaphoreSlim _sending = new(1, 1); // the loop and a shutdown or test flush never send the same rows
     private readonly AuthServiceClient _authService;
     private readonly ILogger<AuditForwarder> _logger;
     private readonly Counter<long> _droppedCounter;
@@ -67,6 +68,25 @@ public sealed partial class AuditForwarder : BackgroundService, IAuditSink
 
     /// <summary>Sends everything queued so far; false when auth-service did not take it (kept for the next try).</summary>
     public async Task<bool> SendQueuedAsync(CancellationToken cancellationToken)
+    {
+        await _sending.WaitAsync(cancellationToken);
+        try
+        {
+            return await SendLockedAsync(cancellationToken);
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        _sending.Dispose();
+        base.Dispose();
+    }
+
+    private async Task<bool> SendLockedAsync(CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _dropped, 0) is > 0 and var dropped)
         {
