@@ -13,8 +13,29 @@ public static class BufferedBody
             return null;
         }
 
-        // A declared length (what MCP clients send) sizes the buffer exactly; a chunked body grows it as it comes.
-        var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
+        // A declared length (what MCP clients send): one exact buffer, read into directly, no copy.
+        if (request.ContentLength is { } length)
+        {
+            var body = new byte[length];
+            try
+            {
+                await request.Body.ReadExactlyAsync(body, cancellationToken);
+            }
+            catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return null;
+            }
+            catch (EndOfStreamException)
+            {
+                throw new BadHttpRequestException("Request body ended before its declared length.", StatusCodes.Status400BadRequest);
+            }
+
+            request.Body = new MemoryStream(body, writable: false);
+            return body;
+        }
+
+        // A chunked body grows a buffer as it comes, up to the limit.
+        var buffer = new MemoryStream(4096);
         var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
