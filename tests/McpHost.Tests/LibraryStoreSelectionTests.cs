@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Mnemosyne.McpHost.Tests.Infrastructure;
 using ModelContextProtocol.Client;
 
@@ -52,6 +53,15 @@ public sealed class LibraryStoreSelectionTests(StackFixture stack) : IClassFixtu
         Assert.True(search.IsError);
         Assert.EndsWith("The library store is unavailable; try again shortly.", StackFixture.Text(search), StringComparison.Ordinal);
         Assert.Equal("unhealthy", report.GetProperty("libraryStore").GetString());
+
+        // The library admin API says so too: 503 unavailable, not a 500.
+        using var admin = host.ClientWithBearer(stack.AdminKey);
+        using var put = await admin.PutAsJsonAsync("/admin/v1/libraries/lib", new { name = "Lib", workspace = "ws" },
+            TestContext.Current.CancellationToken);
+        var problem = System.Text.Json.JsonDocument.Parse(await put.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, put.StatusCode);
+        Assert.Equal(("unavailable", "Library store is unavailable."),
+            (problem.GetProperty("reason").GetString(), problem.GetProperty("title").GetString()));
     }
 
     private Task<TestHost> StartAsync(Dictionary<string, string?> store) =>
