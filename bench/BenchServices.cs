@@ -91,6 +91,8 @@ public sealed class BenchServices : IAsyncDisposable
                 ["ConnectionStrings:redis"] = _redis.ConnectionString,
                 ["Auth:AdminKey"] = AdminKey,
                 ["Auth:InternalKey"] = InternalKey,
+                // Rate limits on, with a budget the load never reaches: every call pays for the budget, none is refused.
+                ["Auth:RateLimit:PerMinute"] = "1000000",
                 ["Auth:OAuth:Issuers:0:Issuer"] = _authorizationServer.Issuer,
                 ["Auth:OAuth:Issuers:0:Audiences:0"] = OAuthResource,
             }, TimeProvider.System, builder => WithProductionLogging(builder).AddAuthService(), app => app.MapAuthService()));
