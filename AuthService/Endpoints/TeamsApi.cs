@@ -18,7 +18,8 @@ public static class TeamsApi
 
     public sealed record WorkspacesRequest(IReadOnlyList<string?>? Workspaces);
 
-    public sealed record TeamResponse(Guid Id, string Name, IReadOnlyList<string> Workspaces, bool Active);
+    /// <summary>CONTRACT §6's team shape; <c>groups</c> stays empty until OAuth issuers can be configured.</summary>
+    public sealed record TeamResponse(Guid Id, string Name, IReadOnlyList<string> Workspaces, IReadOnlyList<string> Groups, bool Active);
 
     public static void MapTeamsApi(this RouteGroupBuilder admin)
     {
@@ -57,13 +58,13 @@ public static class TeamsApi
         }
 
         return TypedResults.Created($"/admin/v1/teams/{team.Id}",
-            new TeamResponse(team.Id, team.Name, team.Workspaces.ConvertAll(w => w.WorkspaceId), team.Active));
+            new TeamResponse(team.Id, team.Name, team.Workspaces.ConvertAll(w => w.WorkspaceId), [], team.Active));
     }
 
     private static async Task<Ok<List<TeamResponse>>> ListAsync(AuthDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await db.Teams.AsNoTracking()
             .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
-            .Select(t => new TeamResponse(t.Id, t.Name, t.Workspaces.Select(w => w.WorkspaceId).ToList(), t.Active))
+            .Select(t => new TeamResponse(t.Id, t.Name, t.Workspaces.Select(w => w.WorkspaceId).ToList(), new List<string>(), t.Active))
             .ToListAsync(cancellationToken));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetWorkspacesAsync(

@@ -18,6 +18,7 @@ public static class UsersApi
     public static void MapUsersApi(this RouteGroupBuilder admin)
     {
         admin.MapPost("/users", CreateAsync);
+        admin.MapGet("/users", ListAsync);
         admin.MapPost("/users/{username}/deactivate",
             (string username, AuthDbContext db, SigningKeyRing ring, IOptions<AuthOptions> options, CancellationToken ct) =>
                 SetActiveAsync(username, false, db, ring, options, ct));
@@ -52,6 +53,12 @@ public static class UsersApi
 
         return TypedResults.Created($"/admin/v1/users/{Uri.EscapeDataString(username)}", new UserResponse(username, true));
     }
+
+    private static async Task<Ok<List<UserResponse>>> ListAsync(AuthDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await db.Users.AsNoTracking()
+            .OrderBy(u => u.CreatedAt).ThenBy(u => u.Id)
+            .Select(u => new UserResponse(u.Username, u.Active))
+            .ToListAsync(cancellationToken));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetActiveAsync(
         string username, bool active, AuthDbContext db, SigningKeyRing ring, IOptions<AuthOptions> options,
