@@ -52,7 +52,8 @@ public static class AuthServiceSetup
         services.AddSingleton<DatabaseReadiness>();
         services.AddHostedService<DatabaseMigrator>();
         services.AddSingleton<SigningKeyRing>();
-        services.AddHostedService(sp => sp.GetRequiredService<SigningKeyRing>());
+        services.AddSingleton<KeyRingSync>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyRingSync>());
         services.AddSingleton<TokenUsageRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<TokenUsageRecorder>());
         services.AddSingleton<JtiReplayCache>();

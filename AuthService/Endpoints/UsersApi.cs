@@ -20,11 +20,11 @@ public static class UsersApi
         admin.MapPost("/users", CreateAsync);
         admin.MapGet("/users", ListAsync);
         admin.MapPost("/users/{username}/deactivate",
-            (string username, AuthDbContext db, SigningKeyRing ring, IOptions<AuthOptions> options, CancellationToken ct) =>
-                SetActiveAsync(username, false, db, ring, options, ct));
+            (string username, AuthDbContext db, KeyRingSync keyRing, IOptions<AuthOptions> options, CancellationToken ct) =>
+                SetActiveAsync(username, false, db, keyRing, options, ct));
         admin.MapPost("/users/{username}/activate",
-            (string username, AuthDbContext db, SigningKeyRing ring, IOptions<AuthOptions> options, CancellationToken ct) =>
-                SetActiveAsync(username, true, db, ring, options, ct));
+            (string username, AuthDbContext db, KeyRingSync keyRing, IOptions<AuthOptions> options, CancellationToken ct) =>
+                SetActiveAsync(username, true, db, keyRing, options, ct));
     }
 
     private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateAsync(
@@ -61,7 +61,7 @@ public static class UsersApi
             .ToListAsync(cancellationToken));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetActiveAsync(
-        string username, bool active, AuthDbContext db, SigningKeyRing ring, IOptions<AuthOptions> options,
+        string username, bool active, AuthDbContext db, KeyRingSync keyRing, IOptions<AuthOptions> options,
         CancellationToken cancellationToken)
     {
         var updated = await db.Users.Where(u => u.Username == username)
@@ -73,7 +73,7 @@ public static class UsersApi
 
         if (username == options.Value.ServiceUsername)
         {
-            await ring.RefreshAsync(cancellationToken);
+            await keyRing.AnnounceAsync(cancellationToken);
         }
 
         return TypedResults.NoContent();
