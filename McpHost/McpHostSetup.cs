@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Mnemosyne.McpHost.Auth;
 using Mnemosyne.McpHost.Libraries;
 using Mnemosyne.McpHost.Options;
+using Mnemosyne.McpHost.Telemetry;
 using Mnemosyne.McpHost.Tools;
 using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Neo4j;
@@ -51,6 +52,7 @@ public static partial class McpHostSetup
                 resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 2 * timeout.TotalSeconds));
             });
 
+        services.AddMcpTelemetry();
         services.AddHttpContextAccessor();
         services.AddMcpServer()
             .WithHttpTransport(transport => transport.Stateless = true)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Mnemosyne.McpHost.Options;
+using Mnemosyne.McpHost.Telemetry;
 using Mnemosyne.ServiceDefaults;
 
 namespace Mnemosyne.McpHost.Auth;
@@ -17,6 +18,7 @@ public sealed partial class McpAuthMiddleware(
     AuthServiceClient authService,
     IOptions<McpOptions> mcpOptions,
     IOptions<McpAuthOptions> authOptions,
+    McpTelemetry telemetry,
     ILogger<McpAuthMiddleware> logger)
 {
     // server/discover is the 2026-07-28 revision's handshake-free form of initialize: capabilities only, no data.
@@ -54,6 +56,12 @@ public sealed partial class McpAuthMiddleware(
             return;
         }
 
+        Activity.Current?.SetTag(McpSpanNames.MethodTag, message.Method);
+        if (message.Method == "tools/call")
+        {
+            Activity.Current?.SetTag(McpSpanNames.ToolTag, message.ToolName);
+        }
+
         if (IsPublic(message) || await AuthorizeAsync(context, message))
         {
             await next(context);
@@ -70,28 +78,42 @@ public sealed partial class McpAuthMiddleware(
     {
         var bearer = SharedSecrets.BearerFrom(context.Request);
         var tool = message.Method == "tools/call" ? message.ToolName : null;
+        using var activity = McpTelemetry.ActivitySource.StartActivity("auth.resolve");
+        var started = Stopwatch.GetTimestamp();
         var outcome = await authService.ResolveAsync(bearer, tool, context.RequestAborted);
-        Activity.Current?.SetTag("mcp.tool", tool);
+        var elapsed = Stopwatch.GetElapsedTime(started);
 
         if (outcome.Allowed is { } resolution)
         {
             new CallerScope(resolution.Principal, resolution.Libraries).AttachTo(context);
-            Activity.Current?.SetTag("mcp.auth.principal", resolution.Principal);
+            Decided(activity, "allowed", resolution.Kind, "none", elapsed, resolution.Principal);
             LogDecision(logger, resolution.Principal, tool, resolution.Libraries.Count, "allowed");
             return true;
         }
 
-        Activity.Current?.SetTag("mcp.auth.reason", outcome.Reason);
+        var kind = bearer is null ? "none" : "unresolved";
         if (!authOptions.Value.RequireAuth && outcome.Status != StatusCodes.Status403Forbidden)
         {
             new CallerScope("anonymous", []).AttachTo(context);
+            Decided(activity, "allowed_without_auth", kind, outcome.Reason, elapsed, "anonymous");
             LogDecision(logger, "anonymous", tool, 0, "allowed_without_auth:" + outcome.Reason);
             return true;
         }
 
+        Decided(activity, "refused", kind, outcome.Reason, elapsed, null);
         LogDecision(logger, "unresolved", tool, 0, "refused:" + outcome.Reason);
         await McpRefusal.WriteAuthAsync(context, message.Id, outcome.Status, outcome.Title, outcome.Reason, bearer is not null);
         return false;
+    }
+
+    /// <summary>Tags the <c>auth.resolve</c> span (principal, credential kind, outcome, reason code) and counts it.</summary>
+    private void Decided(Activity? activity, string outcome, string kind, string reason, TimeSpan elapsed, string? principal)
+    {
+        activity?.SetTag("mcp.auth.outcome", outcome)
+            .SetTag("mcp.auth.kind", kind)
+            .SetTag("mcp.auth.reason", reason)
+            .SetTag("mcp.auth.principal", principal);
+        telemetry.RecordDecision(outcome, kind, reason, elapsed);
     }
 
     [LoggerMessage(LogLevel.Information, "mcp.auth.decision {Principal} {Tool} {LibraryCount} {Outcome}")]

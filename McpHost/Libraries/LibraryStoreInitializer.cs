@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Mnemosyne.McpHost.Telemetry;
 using Mnemosyne.ServiceDefaults.Neo4j;
 
 namespace Mnemosyne.McpHost.Libraries;
@@ -13,7 +14,6 @@ public sealed partial class LibraryStoreInitializer(
     IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, ILogger<LibraryStoreInitializer> logger)
     : BackgroundService, IHealthCheck
 {
-    public static readonly ActivitySource ActivitySource = new("Mnemosyne.Mcp");
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
     private volatile bool _ready;
 
@@ -26,7 +26,7 @@ public sealed partial class LibraryStoreInitializer(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            using var activity = ActivitySource.StartActivity("library store schema");
+            using var activity = McpTelemetry.ActivitySource.StartActivity("library store schema");
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
