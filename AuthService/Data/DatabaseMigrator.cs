@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Options;
 
@@ -28,6 +30,9 @@ public sealed partial class DatabaseMigrator(
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+                // On a fresh database EF's first look at the history table fails and logs an Error; creating the
+                // table first (what Migrate would do next anyway) keeps a healthy first start free of error lines.
+                await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(stoppingToken);
                 await db.Database.MigrateAsync(stoppingToken);
                 await EnsureServiceUserAsync(db, stoppingToken);
                 readiness.MarkReady();

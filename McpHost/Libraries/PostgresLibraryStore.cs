@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 
 namespace Mnemosyne.McpHost.Libraries;
@@ -9,7 +11,13 @@ public sealed class PostgresLibraryStore(LibraryDbContext db) : ILibraryStore
     // ts_headline marks matches with ** so a snippet reads as Markdown.
     private const string SnippetOptions = "StartSel=**, StopSel=**, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \"";
 
-    public Task EnsureSchemaAsync(CancellationToken cancellationToken) => db.Database.MigrateAsync(cancellationToken);
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        // On a fresh database EF's first look at the history table fails and logs an Error; creating the table first
+        // (what Migrate would do next anyway) keeps a healthy first start free of error lines.
+        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
+    }
 
     public async Task<IReadOnlyList<LibrarySummary>> ListLibrariesAsync(
         IReadOnlyCollection<string> scope, CancellationToken cancellationToken) =>
