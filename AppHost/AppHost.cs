@@ -43,6 +43,7 @@ var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithEnvironment("Auth__AdminKey", adminKey)
     .WithEnvironment("Auth__InternalKey", internalKey)
     .WithHttpHealthCheck("/health")
+    .WithUrl("/scalar", "Admin API reference")
     .WithLibraryGraph(neo4j);
 
 builder.AddProject<Projects.McpHost>("mcp-host")
@@ -52,6 +53,7 @@ builder.AddProject<Projects.McpHost>("mcp-host")
     .WithEnvironment("Auth__InternalKey", internalKey)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
+    .WithUrl("/scalar", "Admin API reference")
     .WithLibraryGraph(neo4j);
 
 builder.Build().Run();

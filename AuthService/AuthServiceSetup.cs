@@ -70,6 +70,7 @@ public static class AuthServiceSetup
             .AddCheck<LibraryStoreHealthCheck>("library-store");
 
         services.AddApiErrors(Limits.RequestBodyBytes);
+        services.AddAdminApiDocs("Mnemosyne auth-service admin API", "admin/");
         services.AddExceptionHandler<DependencyExceptionHandler>();
         return builder;
     }
@@ -81,6 +82,7 @@ public static class AuthServiceSetup
         app.MapDefaultEndpoints();
         app.MapResolveApi();
         app.MapAdminApi();
+        app.MapAdminApiDocs();
         return app;
     }
 

@@ -60,6 +60,7 @@ public static partial class McpHostSetup
             .WithTools<LibraryTools>();
 
         services.AddApiErrors(mcp.MaxRequestBodyBytes);
+        services.AddAdminApiDocs("Mnemosyne mcp-host library admin API", "admin/");
         return builder;
     }
 
@@ -78,6 +79,7 @@ public static partial class McpHostSetup
         app.MapDefaultEndpoints();
         app.MapProtectedResourceMetadata();
         app.MapLibraryAdminApi();
+        app.MapAdminApiDocs();
         app.MapMcp("/mcp");
         return app;
     }
