@@ -44,6 +44,7 @@ var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithEnvironment("Auth__InternalKey", internalKey)
     .WithHttpHealthCheck("/health")
     .WithUrl("/scalar", "Admin API reference")
+    .WithAuthAdminCommands(adminKey)
     .WithLibraryGraph(neo4j);
 
 builder.AddProject<Projects.McpHost>("mcp-host")
@@ -54,6 +55,7 @@ builder.AddProject<Projects.McpHost>("mcp-host")
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
     .WithUrl("/scalar", "Admin API reference")
+    .WithSampleLibraryCommand(adminKey)
     .WithLibraryGraph(neo4j);
 
 builder.Build().Run();
