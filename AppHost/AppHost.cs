@@ -43,7 +43,7 @@ var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithEnvironment("Auth__AdminKey", adminKey)
     .WithEnvironment("Auth__InternalKey", internalKey)
     .WithHttpHealthCheck("/health")
-    .WithUrl("/scalar", "Admin API reference")
+    .WithAdminApiReference()
     .WithAuthAdminCommands(adminKey)
     .WithLibraryGraph(neo4j);
 
@@ -54,7 +54,7 @@ builder.AddProject<Projects.McpHost>("mcp-host")
     .WithEnvironment("Auth__InternalKey", internalKey)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
-    .WithUrl("/scalar", "Admin API reference")
+    .WithAdminApiReference()
     .WithSampleLibraryCommand(adminKey)
     .WithLibraryGraph(neo4j);
 

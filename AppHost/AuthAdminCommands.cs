@@ -38,7 +38,7 @@ public static class AuthAdminCommands
 
         authService.WithCommand("retire-signing-key", "Retire signing key",
             context => AdminCommand.RunAsync(() => RetireKeyAsync(api, context)),
-            AdminCommand.Options("Retire a signing key: every JWT signed with it is refused on every replica once this answers.", "KeyOff",
+            AdminCommand.Options("Retire a signing key: every JWT signed with it is refused on every replica once this answers.", "LockClosed",
                 AdminCommand.Text("kid", "Key id (kid)", "k-…", required: true)));
 
         authService.WithCommand("deactivate-token", "Deactivate token",

@@ -34,5 +34,6 @@ public sealed class ApiDocsTests(StackApp stack)
         Assert.True(stack.App.ResourceNotifications.TryGetCurrentState(resource, out var state));
         Assert.Contains(state.Snapshot.Urls, url => url.DisplayProperties.DisplayName == "Admin API reference"
             && url.Url == new Uri(http.BaseAddress!, "/scalar").ToString());
+        Assert.Contains(state.Snapshot.Urls, url => url.Url.TrimEnd('/') == http.BaseAddress!.ToString().TrimEnd('/'));
     }
 }
