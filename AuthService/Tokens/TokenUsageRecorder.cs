@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Options;
+using OpenTelemetry;
 
 namespace Mnemosyne.AuthService.Tokens;
 
@@ -76,6 +77,8 @@ public sealed partial class TokenUsageRecorder(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // A periodic background write: traced, it would add a lone postgresql trace after every burst of calls.
+        using var untraced = SuppressInstrumentationScope.Begin();
         await readiness.WaitAsync(stoppingToken);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.UsageFlushSeconds));
         while (await timer.WaitForNextTickAsync(stoppingToken))

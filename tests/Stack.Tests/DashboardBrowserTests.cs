@@ -13,6 +13,7 @@ namespace Mnemosyne.Stack.Tests;
 /// find the <c>tools/call search</c> trace across both services on the Traces page, and see that idling adds no
 /// background trace. Screenshots for the README are written to <c>docs/</c>.
 /// </summary>
+[Collection(nameof(DashboardBrowserTests))]
 public sealed partial class DashboardBrowserTests(StackApp stack)
 {
     private const float Timeout = 30_000;
@@ -70,13 +71,20 @@ public sealed partial class DashboardBrowserTests(StackApp stack)
             Assert.Contains("\"document\":\"revocation\"", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text, StringComparison.Ordinal);
         }
 
-        // The Traces page lists the call by name, with spans from both services.
+        // The Traces page lists the call by name, with spans from both services (filtered by name: the shared stack
+        // also holds the other tests' traces, and the list only renders the rows in view).
         await page.GotoAsync(new Uri(login, "/traces").ToString());
+        await page.Locator("fluent-text-input[name=traces-search] input").FillAsync("tools/call search");
         var searchTrace = page.GetByRole(AriaRole.Row)
             .Filter(new LocatorFilterOptions { HasText = "mcp-host: tools/call search" })
             .Filter(new LocatorFilterOptions { HasText = "auth-service" });
         await WaitForRowAsync(page, searchTrace);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = DocsPath("dashboard-traces.png") });
+
+        // Its detail reads tools/call search → auth.resolve → auth-service's resolve → the databases.
+        await searchTrace.First.GetByText("tools/call search").First.ClickAsync();
+        await page.GetByText("auth.resolve").First.WaitForAsync();
+        await page.GetByText("POST /v1/resolve").First.WaitForAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = DocsPath("dashboard-trace.png") });
 
         // Idle: no new trace from either service while nobody calls anything.
         using var dashboard = await DashboardApi.ConnectAsync(stack, Cancel);
@@ -88,7 +96,7 @@ public sealed partial class DashboardBrowserTests(StackApp stack)
             background.AddRange((await dashboard.SpansAsync(resource, Cancel)).Where(s => s.Start >= idleFrom));
         }
 
-        Assert.Empty(background.Select(s => $"{s.Resource}: {s.Name} at {s:O}"));
+        Assert.Empty(background.Select(s => $"{s.Resource}: {s.Name} at {s.Start:O}"));
 
         // For the README: the resources page with auth-service's commands open.
         await page.GotoAsync(new Uri(login, "/").ToString());
@@ -115,7 +123,7 @@ public sealed partial class DashboardBrowserTests(StackApp stack)
         await page.GetByRole(AriaRole.Menuitem, new PageGetByRoleOptions { Name = command, Exact = true }).ClickAsync();
     }
 
-    /// <summary>Telemetry is exported in batches: reload the Traces page until the row is there (bounded).</summary>
+    /// <summary>Telemetry is exported in batches and the page updates live: wait until the row is there (bounded).</summary>
     private static async Task WaitForRowAsync(IPage page, ILocator row)
     {
         for (var attempt = 0; attempt < 30; attempt++)
@@ -126,7 +134,6 @@ public sealed partial class DashboardBrowserTests(StackApp stack)
             }
 
             await Task.Delay(1000, Cancel);
-            await page.ReloadAsync();
         }
 
         Assert.Fail("The Traces page never listed a 'mcp-host: tools/call search' trace with auth-service spans.");
@@ -146,3 +153,7 @@ public sealed partial class DashboardBrowserTests(StackApp stack)
     [GeneratedRegex("mnm_[A-Za-z0-9_-]{20,}")]
     private static partial Regex TokenPattern();
 }
+
+/// <summary>The browser test watches the shared stack idle, so it runs alone, after the tests that call it.</summary>
+[CollectionDefinition(nameof(DashboardBrowserTests), DisableParallelization = true)]
+public sealed class RunsAlone;
