@@ -11,7 +11,7 @@ namespace Mnemosyne.Stack.Tests;
 /// The operator's tour in a real browser (Debian's Chromium driven by Playwright): open the dashboard, load the
 /// sample library and mint a token with the resource commands, search with that token through the MCP C# client,
 /// find the <c>tools/call search</c> trace across both services on the Traces page, and see that idling adds no
-/// background trace. Screenshots for the README are written to <c>docs/</c>.
+/// background trace. It takes the README's screenshots (see <see cref="DocsPath"/>).
 /// </summary>
 [Collection(nameof(DashboardBrowserTests))]
 public sealed partial class DashboardBrowserTests(StackApp stack)
@@ -139,8 +139,17 @@ public sealed partial class DashboardBrowserTests(StackApp stack)
         Assert.Fail("The Traces page never listed a 'mcp-host: tools/call search' trace with auth-service spans.");
     }
 
+    /// <summary>
+    /// Where a screenshot goes: the repository's <c>docs/</c> when <c>MNEMOSYNE_UPDATE_SCREENSHOTS=1</c> (how the
+    /// README's pictures are refreshed), otherwise beside the test binaries, so a plain test run changes no tracked file.
+    /// </summary>
     private static string DocsPath(string file)
     {
+        if (Environment.GetEnvironmentVariable("MNEMOSYNE_UPDATE_SCREENSHOTS") != "1")
+        {
+            return Path.Combine(AppContext.BaseDirectory, "screenshots", file);
+        }
+
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Aspire.sln")))
         {
