@@ -20,9 +20,11 @@ public static class SigningKeysApi
 
     public static void MapSigningKeysApi(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/signing-keys", CreateAsync);
-        admin.MapGet("/signing-keys", ListAsync);
-        admin.MapPost("/signing-keys/{kid}/retire", RetireAsync);
+        admin.MapPost("/signing-keys", CreateAsync)
+            .WithSummary("Create an HS256 signing key; minting switches to it. The hex secret is in this answer only.");
+        admin.MapGet("/signing-keys", ListAsync).WithSummary("List signing keys (never their secrets).");
+        admin.MapPost("/signing-keys/{kid}/retire", RetireAsync)
+            .WithSummary("Retire a key: answers once every replica refuses JWTs signed with it.");
     }
 
     private static async Task<Created<SigningKeyCreated>> CreateAsync(

@@ -23,11 +23,12 @@ public static class TeamsApi
 
     public static void MapTeamsApi(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/teams", CreateAsync);
-        admin.MapGet("/teams", ListAsync);
-        admin.MapPut("/teams/{id:guid}/workspaces", SetWorkspacesAsync);
-        admin.MapPost("/teams/{id:guid}/token", MintTokenAsync);
-        admin.MapPost("/teams/{id:guid}/deactivate", DeactivateAsync);
+        admin.MapPost("/teams", CreateAsync).WithSummary("Create a team over a list of workspaces.");
+        admin.MapGet("/teams", ListAsync).WithSummary("List teams with their workspaces and groups.");
+        admin.MapPut("/teams/{id:guid}/workspaces", SetWorkspacesAsync).WithSummary("Replace a team's workspaces (its token's scope follows at once).");
+        admin.MapPost("/teams/{id:guid}/token", MintTokenAsync)
+            .WithSummary("Mint the team's token with the newest key; the previous team token stops working.");
+        admin.MapPost("/teams/{id:guid}/deactivate", DeactivateAsync).WithSummary("Deactivate a team (its token stops working).");
     }
 
     private static async Task<Results<Created<TeamResponse>, ProblemHttpResult>> CreateAsync(

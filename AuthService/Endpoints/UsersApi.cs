@@ -17,14 +17,16 @@ public static class UsersApi
 
     public static void MapUsersApi(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/users", CreateAsync);
-        admin.MapGet("/users", ListAsync);
+        admin.MapPost("/users", CreateAsync).WithSummary("Create a user.");
+        admin.MapGet("/users", ListAsync).WithSummary("List users and whether each is active.");
         admin.MapPost("/users/{username}/deactivate",
             (string username, AuthDbContext db, KeyRingSync keyRing, IOptions<AuthOptions> options, CancellationToken ct) =>
-                SetActiveAsync(username, false, db, keyRing, options, ct));
+                SetActiveAsync(username, false, db, keyRing, options, ct))
+            .WithSummary("Deactivate a user: its tokens stop working (the service user: every JWT).");
         admin.MapPost("/users/{username}/activate",
             (string username, AuthDbContext db, KeyRingSync keyRing, IOptions<AuthOptions> options, CancellationToken ct) =>
-                SetActiveAsync(username, true, db, keyRing, options, ct));
+                SetActiveAsync(username, true, db, keyRing, options, ct))
+            .WithSummary("Activate a user again.");
     }
 
     private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateAsync(

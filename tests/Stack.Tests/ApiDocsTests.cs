@@ -26,6 +26,9 @@ public sealed class ApiDocsTests(StackApp stack)
         Assert.Contains(listPath, paths);
         Assert.Contains(deepPath, paths);
         Assert.All(paths, path => Assert.StartsWith("/admin/v1/", path, StringComparison.Ordinal));
+        var operations = document.GetProperty("paths").EnumerateObject().SelectMany(p => p.Value.EnumerateObject()).ToList();
+        Assert.All(operations, operation => Assert.False(string.IsNullOrWhiteSpace(
+            operation.Value.TryGetProperty("summary", out var summary) ? summary.GetString() : null), operation.Name));
         var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("admin-key");
         Assert.Equal(("http", "bearer"), (scheme.GetProperty("type").GetString(), scheme.GetProperty("scheme").GetString()));
         Assert.Equal(HttpStatusCode.OK, scalar.StatusCode);
