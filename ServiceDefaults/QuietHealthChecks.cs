@@ -24,7 +24,10 @@ public static class QuietHealthChecks
         return builder;
     }
 
-    /// <summary>Runs requests to <paramref name="paths"/> with instrumentation suppressed.</summary>
+    /// <summary>
+    /// Runs requests to <paramref name="paths"/> with instrumentation suppressed (which also keeps what a check logs
+    /// out of the exported structured logs; it still reaches the console).
+    /// </summary>
     public static IApplicationBuilder UseUntracedPaths(this IApplicationBuilder app, params string[] paths) =>
         app.Use(async (context, next) =>
         {

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Options;
 using Npgsql;
-using OpenTelemetry;
 
 namespace Mnemosyne.AuthService.Tokens;
 
@@ -77,7 +76,6 @@ public sealed partial class KeyRingSync(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var untraced = SuppressInstrumentationScope.Begin();
         await readiness.WaitAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -108,15 +106,15 @@ public sealed partial class KeyRingSync(
         }.ConnectionString;
         await using var connection = new NpgsqlConnection(connectionString);
         connection.Notification += (_, notification) => OnNotification(notification.Channel, notification.Payload);
-        await connection.OpenAsync(stoppingToken);
+        await Untraced.RunAsync(() => connection.OpenAsync(stoppingToken));
         await using (var listen = new NpgsqlCommand($"LISTEN {ChangeChannel}; LISTEN {AckChannel}", connection))
         {
-            await listen.ExecuteNonQueryAsync(stoppingToken);
+            await Untraced.RunAsync(() => listen.ExecuteNonQueryAsync(stoppingToken));
         }
 
         // Listening before reading: a change committed after this read started is announced on this connection.
         var confirmedFrom = Stopwatch.GetTimestamp();
-        await ring.RefreshAsync(stoppingToken);
+        await Untraced.RunAsync(() => ring.RefreshAsync(stoppingToken));
         ring.Confirm(confirmedFrom);
         if (_failing)
         {
@@ -129,14 +127,14 @@ public sealed partial class KeyRingSync(
         var lastPoll = Stopwatch.GetTimestamp();
         while (true)
         {
-            await connection.WaitAsync(KeepAliveInterval, stoppingToken);
+            await Untraced.RunAsync(() => connection.WaitAsync(KeepAliveInterval, stoppingToken));
             var started = Stopwatch.GetTimestamp();
-            await keepAlive.ExecuteScalarAsync(stoppingToken);
+            await Untraced.RunAsync(() => keepAlive.ExecuteScalarAsync(stoppingToken));
             ring.Confirm(started);
             if (Stopwatch.GetElapsedTime(lastPoll) >= safetyPoll)
             {
                 lastPoll = Stopwatch.GetTimestamp();
-                await ring.RefreshAsync(stoppingToken);
+                await Untraced.RunAsync(() => ring.RefreshAsync(stoppingToken));
             }
         }
     }
@@ -147,7 +145,11 @@ public sealed partial class KeyRingSync(
         {
             // Synchronously, before the round trip that delivered it counts as a confirmation.
             ring.MarkChanged();
-            _ = ApplyAndAcknowledgeAsync(payload);
+            using (ExecutionContext.SuppressFlow())
+            {
+                // Not inside the listener's untraced round trip: the work below chooses what is traced and logged.
+                _ = Task.Run(() => ApplyAndAcknowledgeAsync(payload));
+            }
         }
         else if (channel == AckChannel && payload.Split(':') is [var change, var replica]
                  && _waiting.TryGetValue(change, out var acks))
@@ -160,10 +162,13 @@ public sealed partial class KeyRingSync(
     {
         try
         {
-            await ring.RefreshAsync(CancellationToken.None);
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
-            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({AckChannel}, {change + ":" + _replica})");
+            await Untraced.RunAsync(async () =>
+            {
+                await ring.RefreshAsync(CancellationToken.None);
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+                await db.Database.ExecuteSqlAsync($"SELECT pg_notify({AckChannel}, {change + ":" + _replica})");
+            });
         }
         catch (Exception exception)
         {

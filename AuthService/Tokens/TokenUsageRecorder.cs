@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Options;
-using OpenTelemetry;
 
 namespace Mnemosyne.AuthService.Tokens;
 
@@ -54,7 +53,8 @@ public sealed partial class TokenUsageRecorder(
             var ids = batch.Select(b => b.Id).ToArray();
             var counts = batch.Select(b => b.Usage.Count).ToArray();
             var times = batch.Select(b => b.Usage.LastUsedAt).ToArray();
-            await db.Database.ExecuteSqlInterpolatedAsync(
+            // A periodic background write: traced, it would add a lone postgresql trace after every burst of calls.
+            await Untraced.RunAsync(() => db.Database.ExecuteSqlInterpolatedAsync(
                 $"""
                 UPDATE "OpaqueTokens" AS t
                 SET "UseCount" = t."UseCount" + u.n,
@@ -62,7 +62,7 @@ public sealed partial class TokenUsageRecorder(
                 FROM unnest({ids}, {counts}, {times}) AS u(id, n, at)
                 WHERE t."Id" = u.id
                 """,
-                cancellationToken);
+                cancellationToken));
         }
         catch (Exception exception)
         {
@@ -77,8 +77,6 @@ public sealed partial class TokenUsageRecorder(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // A periodic background write: traced, it would add a lone postgresql trace after every burst of calls.
-        using var untraced = SuppressInstrumentationScope.Begin();
         await readiness.WaitAsync(stoppingToken);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.UsageFlushSeconds));
         while (await timer.WaitForNextTickAsync(stoppingToken))
