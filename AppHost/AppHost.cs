@@ -46,6 +46,8 @@ var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithEnvironment("Auth__AdminKey", adminKey)
     .WithEnvironment("Auth__InternalKey", internalKey)
     .WithHttpHealthCheck("/health")
+    .WithAdminApiReference()
+    .WithAuthAdminCommands(adminKey)
     .WithLibraryGraph(neo4j)
     .WithOAuth(oauth);
 
@@ -57,6 +59,8 @@ builder.AddProject<Projects.McpHost>("mcp-host")
     .WithEnvironment("Auth__InternalKey", internalKey)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
+    .WithAdminApiReference()
+    .WithSampleLibraryCommand(adminKey)
     .WithLibraryGraph(neo4j)
     .WithOAuth(oauth);
 

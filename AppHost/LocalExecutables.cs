@@ -34,6 +34,37 @@ internal static class LocalExecutables
         return debian ?? (OnPath("initdb") is { } initdb ? Path.GetDirectoryName(initdb) : null);
     }
 
+    /// <summary>
+    /// When we are root, makes sure <paramref name="user"/> can reach <paramref name="path"/> below
+    /// <paramref name="dataRoot"/>: the data root itself (ours, e.g. a 0700 <c>mktemp -d</c> folder) gets the search
+    /// bit for others; a folder above it that others cannot enter stops start-up at once, naming it and the fix,
+    /// instead of leaving the server "Failed to start" and everything else waiting.
+    /// </summary>
+    public static void EnsureReachable(string dataRoot, string path, string user)
+    {
+        if (!IsRoot || OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var root = Path.GetFullPath(dataRoot);
+        var mode = File.GetUnixFileMode(root);
+        if (!mode.HasFlag(UnixFileMode.OtherExecute))
+        {
+            File.SetUnixFileMode(root, mode | UnixFileMode.OtherExecute);
+        }
+
+        for (var folder = Path.GetDirectoryName(root); folder is not null; folder = Path.GetDirectoryName(folder))
+        {
+            if (!File.GetUnixFileMode(folder).HasFlag(UnixFileMode.OtherExecute))
+            {
+                throw new InvalidOperationException(
+                    $"The '{user}' user cannot reach {path}: {folder} does not let other users enter it. Choose a data " +
+                    $"folder outside it (--AppHost:DataDirectory=/var/tmp/mnemosyne) or allow entering it (chmod o+x {folder}).");
+            }
+        }
+    }
+
     /// <summary>Gives <paramref name="path"/> to <paramref name="user"/> when we are root (Postgres refuses to run as root).</summary>
     public static void GiveTo(string path, string user)
     {

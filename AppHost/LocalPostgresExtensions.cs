@@ -17,6 +17,7 @@ public static class LocalPostgresExtensions
         var bin = FindBinDirectory(builder);
         var dataDirectory = Path.Combine(dataRoot, name);
         Directory.CreateDirectory(dataDirectory);
+        LocalExecutables.EnsureReachable(dataRoot, dataDirectory, "postgres");
         LocalExecutables.GiveTo(dataDirectory, "postgres");
 
         var password = builder.AddParameter($"{name}-password",

@@ -50,7 +50,8 @@ public static class AuthServiceSetup
         services.AddSingleton<SecretProtector>();
         services.AddStartupStep<AuthDbMigration>("authdb-migrations");
         services.AddSingleton<SigningKeyRing>();
-        services.AddHostedService(sp => sp.GetRequiredService<SigningKeyRing>());
+        services.AddSingleton<KeyRingSync>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyRingSync>());
         services.AddSingleton<TokenUsageRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<TokenUsageRecorder>());
         services.AddSingleton<JtiReplayCache>();
@@ -67,6 +68,7 @@ public static class AuthServiceSetup
             .AddCheck<LibraryStoreHealthCheck>("library-store");
 
         services.AddApiErrors();
+        services.AddAdminApiDocs("Mnemosyne auth-service admin API", "admin/");
         return builder;
     }
 
@@ -77,6 +79,7 @@ public static class AuthServiceSetup
         app.MapDefaultEndpoints();
         app.MapInternalApi();
         app.MapAdminApi();
+        app.MapAdminApiDocs();
         return app;
     }
 

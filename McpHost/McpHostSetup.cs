@@ -4,6 +4,7 @@ using Mnemosyne.McpHost.Audit;
 using Mnemosyne.McpHost.Auth;
 using Mnemosyne.McpHost.Libraries;
 using Mnemosyne.McpHost.Options;
+using Mnemosyne.McpHost.Telemetry;
 using Mnemosyne.McpHost.Tools;
 using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Audit;
@@ -46,6 +47,7 @@ public static partial class McpHostSetup
         services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditForwarder>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditForwarder>());
 
+        services.AddMcpTelemetry();
         services.AddHttpContextAccessor();
         services.AddMcpServer()
             .WithHttpTransport(transport => transport.Stateless = true)
@@ -54,6 +56,7 @@ public static partial class McpHostSetup
             .WithRequestFilters(filters => filters.AddCallToolFilter(StoreOutageFilter.Apply));
 
         services.AddApiErrors();
+        services.AddAdminApiDocs("Mnemosyne mcp-host library admin API", "admin/");
         return builder;
     }
 
@@ -78,6 +81,7 @@ public static partial class McpHostSetup
         app.MapDefaultEndpoints();
         app.MapProtectedResourceMetadata();
         app.MapLibraryAdminApi();
+        app.MapAdminApiDocs();
         app.MapMcp("/mcp");
         return app;
     }

@@ -69,6 +69,7 @@ public static class Extensions
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.AddQuietHealthCheckLogs();
         return builder;
     }
 
@@ -78,6 +79,7 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseUntracedPaths(HealthEndpointPath, AlivenessEndpointPath);
         app.MapHealthChecks(HealthEndpointPath);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Options;
 using Mnemosyne.ServiceDefaults;
@@ -14,6 +16,9 @@ public sealed partial class AuthDbMigration(
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        // On a fresh database EF's first look at the history table fails and logs an Error; creating the table first
+        // (what Migrate would do next anyway) keeps a healthy first start free of error lines.
+        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
 
         // ON CONFLICT keeps this safe when several instances start at once.

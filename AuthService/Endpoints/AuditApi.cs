@@ -28,7 +28,7 @@ public static class AuditApi
     public sealed record AdminItem(DateTimeOffset Time, string Type, string? Action, string? Target, string Outcome);
 
     public static void MapAuditApi(this RouteGroupBuilder admin) =>
-        admin.MapGet("/audit", ListAsync);
+        admin.MapGet("/audit", ListAsync).WithSummary("List audit entries newest first: filter by type, principal, outcome, tool, time; page with the cursor.");
 
     private static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> ListAsync(
         AuthDbContext db, CancellationToken cancellationToken,

@@ -20,13 +20,15 @@ public static class SigningKeysApi
 
     public static void MapSigningKeysApi(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/signing-keys", CreateAsync);
-        admin.MapGet("/signing-keys", ListAsync);
-        admin.MapPost("/signing-keys/{kid}/retire", RetireAsync);
+        admin.MapPost("/signing-keys", CreateAsync)
+            .WithSummary("Create an HS256 signing key; minting switches to it. The hex secret is in this answer only.");
+        admin.MapGet("/signing-keys", ListAsync).WithSummary("List signing keys (never their secrets).");
+        admin.MapPost("/signing-keys/{kid}/retire", RetireAsync)
+            .WithSummary("Retire a key: answers once every replica refuses JWTs signed with it.");
     }
 
     private static async Task<Created<SigningKeyCreated>> CreateAsync(
-        AuthDbContext db, SecretProtector protector, SigningKeyRing ring, TimeProvider time,
+        AuthDbContext db, SecretProtector protector, KeyRingSync keyRing, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var kid = "k-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
@@ -36,7 +38,7 @@ public static class SigningKeysApi
             Kid = kid, EncryptedSecret = protector.Protect(kid, secret), CreatedAt = time.GetUtcNow(),
         });
         await db.SaveChangesAsync(cancellationToken);
-        await ring.RefreshAsync(cancellationToken);
+        await keyRing.AnnounceAsync(cancellationToken);
         return TypedResults.Created($"/admin/v1/signing-keys/{kid}", new SigningKeyCreated(kid, Convert.ToHexStringLower(secret)));
     }
 
@@ -47,7 +49,7 @@ public static class SigningKeysApi
             .ToListAsync(cancellationToken));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RetireAsync(
-        string kid, AuthDbContext db, SigningKeyRing ring, TimeProvider time, CancellationToken cancellationToken)
+        string kid, AuthDbContext db, KeyRingSync keyRing, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!await db.SigningKeys.AnyAsync(k => k.Kid == kid, cancellationToken))
         {
@@ -57,7 +59,7 @@ public static class SigningKeysApi
         // Retiring twice keeps the first retirement time.
         await db.SigningKeys.Where(k => k.Kid == kid && k.RetiredAt == null)
             .ExecuteUpdateAsync(k => k.SetProperty(x => x.RetiredAt, time.GetUtcNow()), cancellationToken);
-        await ring.RefreshAsync(cancellationToken);
+        await keyRing.AnnounceAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 }

@@ -23,18 +23,22 @@ public static class TeamsApi
 
     public sealed record RateLimitRequest(int? RateLimitPerMinute);
 
+    /// <summary>CONTRACT §6's team shape, with its rate-limit override (§7).</summary>
     public sealed record TeamResponse(
         Guid Id, string Name, IReadOnlyList<string> Workspaces, IReadOnlyList<string> Groups, bool Active, int? RateLimitPerMinute);
 
     public static void MapTeamsApi(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/teams", CreateAsync);
-        admin.MapGet("/teams", ListAsync);
-        admin.MapPut("/teams/{id:guid}/workspaces", SetWorkspacesAsync);
-        admin.MapPut("/teams/{id:guid}/rate-limit", SetRateLimitAsync);
-        admin.MapPut("/teams/{id:guid}/groups", SetGroupsAsync);
-        admin.MapPost("/teams/{id:guid}/token", MintTokenAsync);
-        admin.MapPost("/teams/{id:guid}/deactivate", DeactivateAsync);
+        admin.MapPost("/teams", CreateAsync).WithSummary("Create a team over a list of workspaces (and identity-provider groups).");
+        admin.MapGet("/teams", ListAsync).WithSummary("List teams with their workspaces and groups.");
+        admin.MapPut("/teams/{id:guid}/workspaces", SetWorkspacesAsync).WithSummary("Replace a team's workspaces (its token's scope follows at once).");
+        admin.MapPut("/teams/{id:guid}/groups", SetGroupsAsync)
+            .WithSummary("Replace the identity-provider groups mapped to a team (OAuth users' scope follows at once).");
+        admin.MapPut("/teams/{id:guid}/rate-limit", SetRateLimitAsync)
+            .WithSummary("Set a team's tool calls per minute (null: the default; 0: unlimited).");
+        admin.MapPost("/teams/{id:guid}/token", MintTokenAsync)
+            .WithSummary("Mint the team's token with the newest key; the previous team token stops working.");
+        admin.MapPost("/teams/{id:guid}/deactivate", DeactivateAsync).WithSummary("Deactivate a team (its token stops working).");
     }
 
     private static async Task<Results<Created<TeamResponse>, ProblemHttpResult>> CreateAsync(

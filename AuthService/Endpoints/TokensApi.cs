@@ -22,9 +22,9 @@ public static class TokensApi
 
     public static void MapTokensApi(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/tokens", CreateAsync);
-        admin.MapGet("/tokens", ListAsync);
-        admin.MapPost("/tokens/{id:guid}/deactivate", DeactivateAsync);
+        admin.MapPost("/tokens", CreateAsync).WithSummary("Mint an opaque mnm_ token for a user. The token is in this answer only.");
+        admin.MapGet("/tokens", ListAsync).WithSummary("List opaque tokens (optionally one user's), with usage; never the token.");
+        admin.MapPost("/tokens/{id:guid}/deactivate", DeactivateAsync).WithSummary("Deactivate an opaque token.");
     }
 
     private static async Task<Results<Created<TokenCreated>, ProblemHttpResult>> CreateAsync(

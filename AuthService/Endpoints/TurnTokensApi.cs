@@ -13,7 +13,8 @@ public static class TurnTokensApi
 
     public sealed record TurnTokenRequest(string? Subject, IReadOnlyList<string?>? Libraries, string? Workspace, int? TtlSeconds);
 
-    public static void MapTurnTokensApi(this RouteGroupBuilder admin) => admin.MapPost("/turn-tokens", MintAsync);
+    public static void MapTurnTokensApi(this RouteGroupBuilder admin) => admin.MapPost("/turn-tokens", MintAsync)
+        .WithSummary("Mint a short-lived turn JWT for a subject and a list of libraries.");
 
     private static async Task<Results<Created<JwtMinter.Minted>, ProblemHttpResult>> MintAsync(
         TurnTokenRequest body, JwtMinter minter, IOptions<AuthOptions> options, TimeProvider time,

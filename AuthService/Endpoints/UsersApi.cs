@@ -17,13 +17,16 @@ public static class UsersApi
 
     public static void MapUsersApi(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/users", CreateAsync);
+        admin.MapPost("/users", CreateAsync).WithSummary("Create a user.");
+        admin.MapGet("/users", ListAsync).WithSummary("List users and whether each is active.");
         admin.MapPost("/users/{username}/deactivate",
-            (string username, AuthDbContext db, SigningKeyRing ring, IOptions<AuthOptions> options, CancellationToken ct) =>
-                SetActiveAsync(username, false, db, ring, options, ct));
+            (string username, AuthDbContext db, KeyRingSync keyRing, IOptions<AuthOptions> options, CancellationToken ct) =>
+                SetActiveAsync(username, false, db, keyRing, options, ct))
+            .WithSummary("Deactivate a user: its tokens stop working (the service user: every JWT).");
         admin.MapPost("/users/{username}/activate",
-            (string username, AuthDbContext db, SigningKeyRing ring, IOptions<AuthOptions> options, CancellationToken ct) =>
-                SetActiveAsync(username, true, db, ring, options, ct));
+            (string username, AuthDbContext db, KeyRingSync keyRing, IOptions<AuthOptions> options, CancellationToken ct) =>
+                SetActiveAsync(username, true, db, keyRing, options, ct))
+            .WithSummary("Activate a user again.");
     }
 
     private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateAsync(
@@ -53,8 +56,14 @@ public static class UsersApi
         return TypedResults.Created($"/admin/v1/users/{Uri.EscapeDataString(username)}", new UserResponse(username, true));
     }
 
+    private static async Task<Ok<List<UserResponse>>> ListAsync(AuthDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await db.Users.AsNoTracking()
+            .OrderBy(u => u.CreatedAt).ThenBy(u => u.Id)
+            .Select(u => new UserResponse(u.Username, u.Active))
+            .ToListAsync(cancellationToken));
+
     private static async Task<Results<NoContent, ProblemHttpResult>> SetActiveAsync(
-        string username, bool active, AuthDbContext db, SigningKeyRing ring, IOptions<AuthOptions> options,
+        string username, bool active, AuthDbContext db, KeyRingSync keyRing, IOptions<AuthOptions> options,
         CancellationToken cancellationToken)
     {
         var updated = await db.Users.Where(u => u.Username == username)
@@ -66,7 +75,7 @@ public static class UsersApi
 
         if (username == options.Value.ServiceUsername)
         {
-            await ring.RefreshAsync(cancellationToken);
+            await keyRing.AnnounceAsync(cancellationToken);
         }
 
         return TypedResults.NoContent();

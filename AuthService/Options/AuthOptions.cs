@@ -26,8 +26,11 @@ public sealed class AuthOptions : IValidatableObject
     [Range(1, 86_400)] public int MaxTurnTokenLifetimeSeconds { get; set; } = 600;
     [Range(1, 36_500)] public int TeamTokenLifetimeDays { get; set; } = 3650;
 
-    /// <summary>How often each instance re-reads signing keys and the service user (retirement reaches every instance within 1 s).</summary>
-    [Range(50, 500)] public int KeyRefreshMilliseconds { get; set; } = 250;
+    /// <summary>
+    /// How often each instance re-reads signing keys and the service user as a safety net. Changes themselves are
+    /// pushed to every instance (LISTEN/NOTIFY) and confirmed before the admin call answers.
+    /// </summary>
+    [Range(1, 3600)] public int KeyRingSafetyPollSeconds { get; set; } = 30;
 
     /// <summary>How often aggregated token usage is written to Postgres (and the most a crash can lose).</summary>
     [Range(1, 300)] public int UsageFlushSeconds { get; set; } = 5;

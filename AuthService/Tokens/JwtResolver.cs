@@ -31,6 +31,13 @@ public sealed class JwtResolver(
 
     public async Task<Resolution> ResolveAsync(string bearer, JsonElement header, CancellationToken cancellationToken)
     {
+        await keys.CatchUpAsync(cancellationToken);
+        if (header.TryGetProperty("kid", out var kid) && kid.ValueKind == JsonValueKind.String
+            && kid.GetString() is { Length: > 0 } name && keys.Find(name) is null)
+        {
+            await keys.FindAfterRereadAsync(name, cancellationToken);
+        }
+
         var jwt = validator.Validate(bearer, header);
         if (!jwt.IsTeam && await replayCache.IsReplayAsync(jwt.Jti, jwt.ExpiresAt, cancellationToken))
         {

@@ -9,37 +9,123 @@ namespace Mnemosyne.AuthService.Tokens;
 
 /// <summary>
 /// The in-memory copy of every signing key and of the service user's state, so resolving a JWT needs no Postgres
-/// round trip. Each instance re-reads the (small) table every <see cref="AuthOptions.KeyRefreshMilliseconds"/>;
-/// a snapshot older than <see cref="MaxAge"/> is refused (fail closed), so a retired key or a disabled service
-/// user stops working on every instance within one second even when Postgres is unreachable.
+/// round trip. <see cref="KeyRingSync"/> keeps it current: it re-reads on every change notification and confirms,
+/// at least every second, that its notification channel still reaches Postgres. The copy is trusted only while the
+/// last confirmation started less than <see cref="Lease"/> ago (fail closed: JWTs are then refused with
+/// <c>unavailable</c>); JWT resolution first waits for any announced change to be read (<see cref="CatchUpAsync"/>).
 /// </summary>
 public sealed partial class SigningKeyRing(
     IServiceScopeFactory scopes,
-    StartupStep<AuthDbMigration> migration,
     SecretProtector protector,
     IOptions<AuthOptions> options,
-    ILogger<SigningKeyRing> logger) : BackgroundService
+    ILogger<SigningKeyRing> logger) : IDisposable
 {
-    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
+    /// <summary>How long one confirmation that the notification channel works keeps the copy trusted.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
 
+    private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly SemaphoreSlim _unknownKidReads = new(1, 1);
     private volatile Snapshot? _snapshot;
-    private bool _failing;
+    private long _confirmedAt;
+    private long _announced;
+    private long _applied;
+    private TaskCompletionSource _caughtUp = NewSignal();
 
     public sealed record Key(string Kid, byte[]? Secret, bool Retired);
 
     private sealed record Snapshot(IReadOnlyDictionary<string, Key> Keys, bool ServiceUserActive, long LoadedAt);
 
-    /// <summary>The key named by <paramref name="kid"/>, or null when there is none. Throws when the copy is stale.</summary>
+    /// <summary>The key named by <paramref name="kid"/>, or null when there is none. Throws when the copy is not trusted.</summary>
     public Key? Find(string kid) => Current().Keys.GetValueOrDefault(kid);
 
     public bool ServiceUserActive => Current().ServiceUserActive;
 
-    /// <summary>True while the copy is recent enough to be trusted.</summary>
-    public bool IsFresh => _snapshot is { } snapshot && Stopwatch.GetElapsedTime(snapshot.LoadedAt) <= MaxAge;
+    /// <summary>True while the copy can be trusted: loaded, and its notification channel confirmed within the lease.</summary>
+    public bool IsTrusted => _snapshot is not null && IsConfirmed;
 
-    /// <summary>Re-reads keys now (after this instance changed them, so it never waits for the next tick).</summary>
+    private bool IsConfirmed
+    {
+        get
+        {
+            var confirmedAt = Interlocked.Read(ref _confirmedAt);
+            return confirmedAt != 0 && Stopwatch.GetElapsedTime(confirmedAt) <= Lease;
+        }
+    }
+
+    private bool IsBehind => Interlocked.Read(ref _applied) < Interlocked.Read(ref _announced);
+
+    /// <summary>The notification channel answered a round trip that started at <paramref name="startedAt"/>.</summary>
+    public void Confirm(long startedAt)
+    {
+        var current = Interlocked.Read(ref _confirmedAt);
+        while (startedAt > current)
+        {
+            var seen = Interlocked.CompareExchange(ref _confirmedAt, startedAt, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    /// <summary>
+    /// Another replica changed keys or the service user: until a read that starts after this call has been
+    /// published, lookups wait for it (<see cref="CatchUpAsync"/>) instead of answering from the old copy.
+    /// </summary>
+    public void MarkChanged() => Interlocked.Increment(ref _announced);
+
+    /// <summary>Waits (briefly) for a change this replica was told about to be read; fails closed when it is not.</summary>
+    public async ValueTask CatchUpAsync(CancellationToken cancellationToken)
+    {
+        while (IsBehind)
+        {
+            var signal = Volatile.Read(ref _caughtUp).Task;
+            if (!IsBehind)
+            {
+                return;
+            }
+
+            try
+            {
+                await signal.WaitAsync(CatchUpTimeout, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                throw new DependencyUnavailableException("Postgres (authdb) is unavailable: a signing-key change cannot be read.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A JWT named a kid this copy does not know: re-read once before refusing (CONTRACT §2). One read at a time;
+    /// a caller whose question was already answered by a read that started after it arrived does not read again.
+    /// </summary>
+    public async Task<Key?> FindAfterRereadAsync(string kid, CancellationToken cancellationToken)
+    {
+        var arrivedAt = Stopwatch.GetTimestamp();
+        await _unknownKidReads.WaitAsync(cancellationToken);
+        try
+        {
+            if (_snapshot is not { } snapshot || snapshot.LoadedAt < arrivedAt)
+            {
+                await RefreshAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            _unknownKidReads.Release();
+        }
+
+        return Find(kid);
+    }
+
+    /// <summary>Re-reads keys and the service user now.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
+        var covers = Interlocked.Read(ref _announced);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
         var started = Stopwatch.GetTimestamp();
@@ -68,11 +154,12 @@ public sealed partial class SigningKeyRing(
         }
 
         Publish(new Snapshot(keys, serviceUserActive, started));
+        MarkApplied(covers);
     }
 
     /// <summary>
-    /// Keeps the snapshot whose read started last: a periodic refresh that read the table before a change must not
-    /// overwrite the on-demand refresh made after it.
+    /// Keeps the snapshot whose read started last: a refresh that read the table before a change must not
+    /// overwrite one made after it.
     /// </summary>
     private void Publish(Snapshot fresh)
     {
@@ -89,50 +176,38 @@ public sealed partial class SigningKeyRing(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private void MarkApplied(long covers)
     {
-        await migration.WaitAsync(stoppingToken);
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.KeyRefreshMilliseconds));
-        do
+        var applied = Interlocked.Read(ref _applied);
+        while (covers > applied)
         {
-            try
+            var seen = Interlocked.CompareExchange(ref _applied, covers, applied);
+            if (seen == applied)
             {
-                await RefreshAsync(stoppingToken);
-                if (_failing)
-                {
-                    _failing = false;
-                    LogRecovered(logger);
-                }
+                break;
             }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                if (!_failing)
-                {
-                    _failing = true;
-                    LogRefreshFailed(logger, exception);
-                }
-            }
+
+            applied = seen;
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+
+        Interlocked.Exchange(ref _caughtUp, NewSignal()).TrySetResult();
     }
 
     private Snapshot Current()
     {
         var snapshot = _snapshot;
-        if (snapshot is null || Stopwatch.GetElapsedTime(snapshot.LoadedAt) > MaxAge)
+        if (snapshot is null || !IsConfirmed)
         {
-            throw new DependencyUnavailableException("Postgres (authdb) is unavailable: signing keys cannot be refreshed.");
+            throw new DependencyUnavailableException("Postgres (authdb) is unavailable: signing keys cannot be confirmed current.");
         }
 
         return snapshot;
     }
 
+    public void Dispose() => _unknownKidReads.Dispose();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     [LoggerMessage(LogLevel.Error, "signing_keys.undecryptable {Kid}: encrypted with another Auth:EncryptionKey; tokens signed with it are refused")]
     private static partial void LogUndecryptable(ILogger logger, string kid);
-
-    [LoggerMessage(LogLevel.Warning, "signing_keys.refresh_failed: JWTs are refused until Postgres answers again")]
-    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(LogLevel.Information, "signing_keys.refresh_recovered")]
-    private static partial void LogRecovered(ILogger logger);
 }

@@ -6,7 +6,7 @@ namespace Mnemosyne.AuthService.Tokens;
 public sealed class SigningKeyRingHealthCheck(SigningKeyRing ring) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(ring.IsFresh
+        Task.FromResult(ring.IsTrusted
             ? HealthCheckResult.Healthy("Signing keys are current.")
-            : HealthCheckResult.Unhealthy("Signing keys are not loaded or cannot be refreshed: JWTs are refused."));
+            : HealthCheckResult.Unhealthy("Signing keys are not loaded or cannot be confirmed current: JWTs are refused."));
 }

@@ -57,7 +57,8 @@ public sealed partial class TokenUsageRecorder(
             var ids = batch.Select(b => b.Id).ToArray();
             var counts = batch.Select(b => b.Usage.Count).ToArray();
             var times = batch.Select(b => b.Usage.LastUsedAt).ToArray();
-            await db.Database.ExecuteSqlInterpolatedAsync(
+            // A periodic background write: traced, it would add a lone postgresql trace after every burst of calls.
+            await Untraced.RunAsync(() => db.Database.ExecuteSqlInterpolatedAsync(
                 $"""
                 UPDATE "OpaqueTokens" AS t
                 SET "UseCount" = t."UseCount" + u.n,
@@ -65,7 +66,7 @@ public sealed partial class TokenUsageRecorder(
                 FROM unnest({ids}, {counts}, {times}) AS u(id, n, at)
                 WHERE t."Id" = u.id
                 """,
-                cancellationToken);
+                cancellationToken));
         }
         catch (Exception exception)
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Mnemosyne.McpHost.Options;
+using Mnemosyne.McpHost.Telemetry;
 using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Audit;
 
@@ -20,6 +21,7 @@ public sealed partial class McpAuthMiddleware(
     IOptions<McpOptions> mcpOptions,
     IOptions<McpAuthOptions> authOptions,
     IAuditSink audit,
+    McpTelemetry telemetry,
     TimeProvider time,
     ILogger<McpAuthMiddleware> logger)
 {
@@ -67,6 +69,12 @@ public sealed partial class McpAuthMiddleware(
             return;
         }
 
+        Activity.Current?.SetTag(McpSpanNames.MethodTag, message.Method);
+        if (message.Method == "tools/call")
+        {
+            Activity.Current?.SetTag(McpSpanNames.ToolTag, message.ToolName);
+        }
+
         if (IsPublic(message))
         {
             Audit(message, null, null, "allowed", null, 0);
@@ -88,32 +96,46 @@ public sealed partial class McpAuthMiddleware(
     {
         var bearer = SharedSecrets.BearerFrom(context.Request);
         var tool = message.Method == "tools/call" ? message.ToolName : null;
+        using var activity = McpTelemetry.ActivitySource.StartActivity("auth.resolve");
+        var started = Stopwatch.GetTimestamp();
         var outcome = await decisions.ResolveAsync(bearer, tool, context.RequestAborted);
-        Activity.Current?.SetTag("mcp.tool", tool);
+        var elapsed = Stopwatch.GetElapsedTime(started);
 
         if (outcome.Allowed is { } resolution)
         {
             new CallerScope(resolution.Principal, resolution.Libraries).AttachTo(context);
-            Activity.Current?.SetTag("mcp.auth.principal", resolution.Principal);
+            Decided(activity, "allowed", resolution.Kind, "none", elapsed, resolution.Principal);
             LogDecision(logger, resolution.Principal, tool, resolution.Libraries.Count, "allowed");
             Audit(message, resolution.Principal, resolution.Kind, "allowed", null, resolution.Libraries.Count);
             return true;
         }
 
-        Activity.Current?.SetTag("mcp.auth.reason", outcome.Reason);
+        var kind = bearer is null ? "none" : "unresolved";
         if (!authOptions.Value.RequireAuth && outcome.Status is not (StatusCodes.Status403Forbidden or StatusCodes.Status429TooManyRequests))
         {
             new CallerScope("anonymous", []).AttachTo(context);
+            Decided(activity, "allowed_without_auth", kind, outcome.Reason, elapsed, "anonymous");
             LogDecision(logger, "anonymous", tool, 0, "allowed_without_auth:" + outcome.Reason);
             Audit(message, null, null, "allowed", outcome.Reason, 0);
             return true;
         }
 
+        Decided(activity, "refused", kind, outcome.Reason, elapsed, null);
         LogDecision(logger, "unresolved", tool, 0, "refused:" + outcome.Reason);
         Audit(message, null, null, "refused", outcome.Reason, 0);
         await McpRefusal.WriteAuthAsync(context, message.Id, outcome.Status, outcome.Title, outcome.Reason, bearer is not null,
             outcome.RetryAfter);
         return false;
+    }
+
+    /// <summary>Tags the <c>auth.resolve</c> span (principal, credential kind, outcome, reason code) and counts it.</summary>
+    private void Decided(Activity? activity, string outcome, string kind, string reason, TimeSpan elapsed, string? principal)
+    {
+        activity?.SetTag("mcp.auth.outcome", outcome)
+            .SetTag("mcp.auth.kind", kind)
+            .SetTag("mcp.auth.reason", reason)
+            .SetTag("mcp.auth.principal", principal);
+        telemetry.RecordDecision(outcome, kind, reason, elapsed);
     }
 
     /// <summary>Every <c>tools/call</c> decision goes to the audit trail (CONTRACT §8); other methods do not.</summary>

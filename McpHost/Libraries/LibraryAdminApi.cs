@@ -22,11 +22,12 @@ public static class LibraryAdminApi
             .InvalidatesCachedDecisions()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
-        admin.MapGet("/", async (ILibraryStore store, CancellationToken ct) => TypedResults.Ok(await store.ListAllLibrariesAsync(ct)));
-        admin.MapPut("/{uid}", PutLibraryAsync);
-        admin.MapDelete("/{uid}", DeleteLibraryAsync);
-        admin.MapPut("/{uid}/documents/{documentUid}", PutDocumentAsync);
-        admin.MapDelete("/{uid}/documents/{documentUid}", DeleteDocumentAsync);
+        admin.MapGet("/", async (ILibraryStore store, CancellationToken ct) => TypedResults.Ok(await store.ListAllLibrariesAsync(ct)))
+            .WithSummary("List every library with its workspace and document count.");
+        admin.MapPut("/{uid}", PutLibraryAsync).WithSummary("Create or update a library (name, workspace).");
+        admin.MapDelete("/{uid}", DeleteLibraryAsync).WithSummary("Delete a library and its documents.");
+        admin.MapPut("/{uid}/documents/{documentUid}", PutDocumentAsync).WithSummary("Create or update a document (title, content).");
+        admin.MapDelete("/{uid}/documents/{documentUid}", DeleteDocumentAsync).WithSummary("Delete a document.");
         return app;
     }
 

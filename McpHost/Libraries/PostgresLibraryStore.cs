@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 
 namespace Mnemosyne.McpHost.Libraries;
@@ -14,6 +16,9 @@ public sealed class PostgresLibraryStore(LibraryDbContext db) : ILibraryStore
     public Task EnsureSchemaAsync(CancellationToken cancellationToken) =>
         StoreBoundary.CallAsync(Store, async () =>
         {
+            // On a fresh database EF's first look at the history table fails and logs an Error; creating the table
+            // first (what Migrate would do next anyway) keeps a healthy first start free of error lines.
+            await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
             return true;
         });

@@ -10,12 +10,14 @@ public sealed class AdminApiTests(AuthFixture fixture) : IClassFixture<AuthFixtu
     public static TheoryData<string, string> AdminCalls => new()
     {
         { "POST", "/admin/v1/users" },
+        { "GET", "/admin/v1/users" },
         { "POST", "/admin/v1/users/someone/deactivate" },
         { "GET", "/admin/v1/tokens" },
         { "POST", "/admin/v1/tokens" },
         { "POST", "/admin/v1/signing-keys" },
         { "GET", "/admin/v1/signing-keys" },
         { "POST", "/admin/v1/teams" },
+        { "GET", "/admin/v1/teams" },
         { "POST", "/admin/v1/turn-tokens" },
     };
 
@@ -47,6 +49,22 @@ public sealed class AdminApiTests(AuthFixture fixture) : IClassFixture<AuthFixtu
         Assert.Equal(username, created.Body.GetProperty("username").GetString());
         Assert.True(created.Body.GetProperty("active").GetBoolean());
         Assert.Equal(HttpStatusCode.Conflict, again.Status);
+    }
+
+    [Fact]
+    public async Task Users_are_listed_with_their_state()
+    {
+        var active = await _api.CreateUserAsync();
+        var deactivated = await _api.CreateUserAsync();
+        await _api.AdminAsync(HttpMethod.Post, $"/admin/v1/users/{deactivated}/deactivate");
+
+        var list = await _api.AdminAsync(HttpMethod.Get, "/admin/v1/users");
+
+        Assert.Equal(HttpStatusCode.OK, list.Status);
+        var rows = list.Body.EnumerateArray().ToDictionary(u => u.GetProperty("username").GetString()!, u => u);
+        Assert.True(rows[active].GetProperty("active").GetBoolean());
+        Assert.False(rows[deactivated].GetProperty("active").GetBoolean());
+        Assert.Equal(["active", "username"], rows[active].EnumerateObject().Select(p => p.Name).Order());
     }
 
     public static TheoryData<string, string, string> BadBodies => new()
@@ -173,8 +191,14 @@ public sealed class AdminApiTests(AuthFixture fixture) : IClassFixture<AuthFixtu
         Assert.Equal(["ws-1", "ws-2"], AuthApi.Strings(created.Body.GetProperty("workspaces")));
         Assert.True(created.Body.GetProperty("active").GetBoolean());
         Assert.True(Guid.TryParse(created.Body.GetProperty("id").GetString(), out _));
+        Assert.Empty(created.Body.GetProperty("groups").EnumerateArray());
         Assert.Equal(HttpStatusCode.Conflict, duplicate.Status);
-        Assert.Contains(list.Body.EnumerateArray(), t => t.GetProperty("name").GetString() == name);
+        var row = Assert.Single(list.Body.EnumerateArray(), t => t.GetProperty("name").GetString() == name);
+        Assert.Equal(["active", "groups", "id", "name", "workspaces"], row.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(created.Body.GetProperty("id").GetString(), row.GetProperty("id").GetString());
+        Assert.Equal(["ws-1", "ws-2"], AuthApi.Strings(row.GetProperty("workspaces")).Order());
+        Assert.Empty(row.GetProperty("groups").EnumerateArray());
+        Assert.True(row.GetProperty("active").GetBoolean());
     }
 
     [Fact]

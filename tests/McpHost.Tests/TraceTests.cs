@@ -1,14 +1,20 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Mnemosyne.McpHost.Tests.Infrastructure;
 
 namespace Mnemosyne.McpHost.Tests;
 
-/// <summary>A tool call is one trace: the mcp-host request, its resolve call as a child, auth-service's handling below.</summary>
+/// <summary>
+/// A tool call is one trace named after what it did: <c>tools/call list_libraries</c> (the mcp-host request), its
+/// <c>auth.resolve</c> span with the decision as attributes, the resolve call below that and auth-service's handling
+/// below it; the MCP SDK's own span is in the same trace. Decisions are counted on the <c>Mnemosyne.Mcp</c> meter.
+/// </summary>
 public sealed class TraceTests(StackFixture stack) : IClassFixture<StackFixture>
 {
     [Fact]
-    public async Task The_resolve_call_is_a_child_span_of_the_mcp_request_and_auth_service_continues_the_trace()
+    public async Task A_tool_call_is_one_trace_named_after_the_call_with_the_decision_on_an_auth_resolve_span()
     {
         var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"]);
         var traceId = ActivityTraceId.CreateRandom();
@@ -47,11 +53,69 @@ public sealed class TraceTests(StackFixture stack) : IClassFixture<StackFixture>
 
         var spans = stopped.ToArray();
         var mcpRequest = Assert.Single(spans, s => s.Kind == ActivityKind.Server && Path(s) == "/mcp");
+        var resolve = Assert.Single(spans, s => s.OperationName == "auth.resolve");
         var resolveCall = Assert.Single(spans, s => s.Kind == ActivityKind.Client
             && (s.GetTagItem("url.full") as string)?.EndsWith("/v1/resolve", StringComparison.Ordinal) == true);
         var resolveHandling = Assert.Single(spans, s => s.Kind == ActivityKind.Server && Path(s) == "/v1/resolve");
-        Assert.Equal(mcpRequest.SpanId, resolveCall.ParentSpanId);
+        var sdkCall = Assert.Single(spans, s => s.Source.Name == "Experimental.ModelContextProtocol");
+
+        Assert.Equal("tools/call list_libraries", mcpRequest.DisplayName);
+        Assert.Equal("tools/call list_libraries", sdkCall.DisplayName);
+        Assert.Equal(mcpRequest.SpanId, resolve.ParentSpanId);
+        Assert.Equal(resolve.SpanId, resolveCall.ParentSpanId);
         Assert.Equal(resolveCall.SpanId, resolveHandling.ParentSpanId);
+        Assert.Equal("allowed", resolve.GetTagItem("mcp.auth.outcome"));
+        Assert.Equal("opaque", resolve.GetTagItem("mcp.auth.kind"));
+        Assert.Equal("none", resolve.GetTagItem("mcp.auth.reason"));
+        Assert.StartsWith("mcptoken:mnm_", resolve.GetTagItem("mcp.auth.principal") as string, StringComparison.Ordinal);
+        Assert.DoesNotContain(spans.SelectMany(s => s.TagObjects), tag => tag.Value is string text && text.Contains(token, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Decisions_are_counted_by_outcome_kind_and_reason_and_resolve_time_is_recorded()
+    {
+        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"]);
+        var meterFactory = stack.McpHost.Services.GetRequiredService<IMeterFactory>();
+        var decisions = new ConcurrentQueue<string>();
+        var durations = new ConcurrentQueue<double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            // Only this host's meter: other test classes run hosts in the same process.
+            if (instrument.Meter.Name == "Mnemosyne.Mcp" && ReferenceEquals(instrument.Meter.Scope, meterFactory))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == "mcp.auth.decisions")
+            {
+                var t = new Dictionary<string, object?>();
+                foreach (var tag in tags)
+                {
+                    t[tag.Key] = tag.Value;
+                }
+
+                decisions.Enqueue($"{value} {t["outcome"]} {t["kind"]} {t["reason"]}");
+            }
+        });
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == "mcp.auth.resolve.duration")
+            {
+                durations.Enqueue(value);
+            }
+        });
+        listener.Start();
+
+        using (await stack.PostMcpAsync(StackFixture.ToolCall("list_libraries", new { }), token)) { }
+        using (await stack.PostMcpAsync(StackFixture.ToolCall("list_libraries", new { }), "mnm_" + new string('x', 43))) { }
+        using (await stack.PostMcpAsync(StackFixture.ToolCall("list_libraries", new { }))) { }
+
+        Assert.Equal(["1 allowed opaque none", "1 refused unresolved invalid_token", "1 refused none missing_token"], decisions);
+        Assert.Equal(3, durations.Count);
+        Assert.All(durations, d => Assert.InRange(d, 0, 10));
     }
 
     private static string? Path(Activity activity) => activity.GetTagItem("url.path") as string;

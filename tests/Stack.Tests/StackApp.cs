@@ -39,6 +39,8 @@ public sealed class StackApp : IAsyncLifetime
                 $"--Parameters:postgres-password={RandomKey()}",
             ],
             cancellation.Token);
+        // The testing builder turns the dashboard's input prompts off; the browser test runs commands that ask for input.
+        builder.Configuration["ASPIRE_INTERACTIVITY_ENABLED"] = "true";
         _app = await builder.BuildAsync(cancellation.Token);
         await _app.StartAsync(cancellation.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("mcp-host", cancellation.Token);

@@ -39,7 +39,7 @@ public sealed class WholeStackTests(StackApp stack)
         var hit = Assert.Single(hits.EnumerateArray());
         Assert.Equal((library, library + "-d"), (hit.GetProperty("library").GetString(), hit.GetProperty("document").GetString()));
 
-        // The dashboard holds this tools/call as one trace: mcp-host's request span and auth-service's resolve span.
+        // The dashboard holds this tools/call as one trace named after it, across both services.
         Assert.NotEmpty(await TracesCrossingBothServicesAsync());
     }
 
@@ -62,20 +62,25 @@ public sealed class WholeStackTests(StackApp stack)
     }
 
     /// <summary>
-    /// Trace ids in which the dashboard holds mcp-host's <c>POST /mcp</c> span and auth-service's <c>POST /v1/resolve</c>
-    /// span (telemetry export is batched, so this polls).
+    /// Trace ids in which the dashboard holds two mcp-host spans named <c>tools/call search</c> (the HTTP request
+    /// and the MCP SDK's own), mcp-host's <c>auth.resolve</c> span, and auth-service's <c>POST /v1/resolve</c> span (telemetry
+    /// export is batched, so this polls).
     /// </summary>
     private async Task<HashSet<string>> TracesCrossingBothServicesAsync()
     {
-        var dashboard = new Uri((await stack.App.GetDashboardUrlAsync(Cancel)).GetLeftPart(UriPartial.Authority));
-        using var http = new HttpClient { BaseAddress = dashboard };
-        http.DefaultRequestHeaders.Add("x-api-key", stack.DashboardApiKey);
+        using var dashboard = await DashboardApi.ConnectAsync(stack, Cancel);
         var crossing = new HashSet<string>();
         for (var attempt = 0; attempt < 60 && crossing.Count == 0; attempt++)
         {
-            var mcpHost = await TracesWithSpanAsync(http, "mcp-host", "POST /mcp");
-            var authService = await TracesWithSpanAsync(http, "auth-service", "POST /v1/resolve");
-            crossing = [.. mcpHost.Intersect(authService)];
+            var mcpHost = await dashboard.SpansAsync("mcp-host", Cancel);
+            var authService = await dashboard.SpansAsync("auth-service", Cancel);
+            crossing =
+            [
+                .. mcpHost.GroupBy(s => s.TraceId)
+                    .Where(trace => trace.Count(s => s.Name == "tools/call search") == 2 && trace.Any(s => s.Name == "auth.resolve"))
+                    .Select(trace => trace.Key)
+                    .Intersect(authService.Where(s => s.Name.StartsWith("POST /v1/resolve", StringComparison.Ordinal)).Select(s => s.TraceId)),
+            ];
             if (crossing.Count == 0)
             {
                 await Task.Delay(500, Cancel);
@@ -83,19 +88,5 @@ public sealed class WholeStackTests(StackApp stack)
         }
 
         return crossing;
-    }
-
-    /// <summary>Trace ids of a resource's spans whose name starts with <paramref name="spanName"/> (OTLP JSON).</summary>
-    private static async Task<HashSet<string>> TracesWithSpanAsync(HttpClient dashboard, string resource, string spanName)
-    {
-        var json = await dashboard.GetFromJsonAsync<JsonElement>($"/api/telemetry/spans?resource={resource}", Cancel);
-        return
-        [
-            .. json.GetProperty("data").GetProperty("resourceSpans").EnumerateArray()
-                .SelectMany(r => r.GetProperty("scopeSpans").EnumerateArray())
-                .SelectMany(s => s.GetProperty("spans").EnumerateArray())
-                .Where(span => span.GetProperty("name").GetString()!.StartsWith(spanName, StringComparison.Ordinal))
-                .Select(span => span.GetProperty("traceId").GetString()!),
-        ];
     }
 }

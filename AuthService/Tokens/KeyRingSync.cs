@@ -1,0 +1,236 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Mnemosyne.AuthService.Data;
+using Mnemosyne.AuthService.Options;
+using Mnemosyne.ServiceDefaults;
+using Npgsql;
+
+namespace Mnemosyne.AuthService.Tokens;
+
+/// <summary>
+/// Keeps every replica's <see cref="SigningKeyRing"/> in step through Postgres LISTEN/NOTIFY, so no replica polls.
+/// Each replica holds one dedicated connection named <c>mnemosyne-keyring:&lt;replica&gt;</c> that listens for
+/// changes, round-trips once a second (which confirms the ring's lease: a notification committed before that round
+/// trip started has been received by the time it answers) and re-reads everything every
+/// <see cref="AuthOptions.KeyRingSafetyPollSeconds"/>. A replica that changes keys or the service user calls
+/// <see cref="AnnounceAsync"/>: it notifies, then waits until every replica listening at that moment has re-read and
+/// acknowledged — or, for a replica that does not answer, until its lease has run out, after which it refuses JWTs.
+/// Either way, when the admin call answers, no replica still accepts what was retired or deactivated.
+/// This background work is not traced: it would otherwise fill the trace view with a span a second per replica.
+/// </summary>
+public sealed partial class KeyRingSync(
+    SigningKeyRing ring,
+    IServiceScopeFactory scopes,
+    StartupStep<AuthDbMigration> migration,
+    IConfiguration configuration,
+    IOptions<AuthOptions> options,
+    ILogger<KeyRingSync> logger) : BackgroundService
+{
+    private const string ChangeChannel = "mnemosyne_key_ring";
+    private const string AckChannel = "mnemosyne_key_ring_ack";
+    private const string ApplicationNamePrefix = "mnemosyne-keyring:";
+    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>Past this, a replica that has not acknowledged no longer trusts its copy (its lease has run out).</summary>
+    private static readonly TimeSpan AckTimeout = SigningKeyRing.Lease + TimeSpan.FromMilliseconds(250);
+
+    private readonly string _replica = Guid.NewGuid().ToString("N");
+    private readonly ConcurrentDictionary<string, Acknowledgements> _waiting = new(StringComparer.Ordinal);
+    private bool _failing;
+
+    /// <summary>
+    /// Tells every replica that keys or the service user changed (call after the change committed) and answers once
+    /// each of them has re-read or can no longer trust its copy. This replica re-reads before announcing.
+    /// </summary>
+    public async Task AnnounceAsync(CancellationToken cancellationToken)
+    {
+        await ring.RefreshAsync(cancellationToken);
+
+        var change = Guid.NewGuid().ToString("N");
+        var acks = new Acknowledgements();
+        _waiting[change] = acks;
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+            var replicas = await db.Database.SqlQuery<string>(
+                    $"""
+                    SELECT substr(application_name, {ApplicationNamePrefix.Length + 1}) AS "Value" FROM pg_stat_activity
+                    WHERE datname = current_database() AND starts_with(application_name, {ApplicationNamePrefix})
+                    """)
+                .ToListAsync(cancellationToken);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({ChangeChannel}, {change})", cancellationToken);
+
+            if (!await acks.WaitForAsync(replicas, AckTimeout, cancellationToken))
+            {
+                LogUnacknowledged(logger, string.Join(", ", acks.Missing(replicas)));
+            }
+        }
+        finally
+        {
+            _waiting.TryRemove(change, out _);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await migration.WaitAsync(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ListenAsync(stoppingToken);
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                if (!_failing)
+                {
+                    _failing = true;
+                    LogListenFailed(logger, exception);
+                }
+
+                await Task.Delay(ReconnectDelay, stoppingToken);
+            }
+        }
+    }
+
+    private async Task ListenAsync(CancellationToken stoppingToken)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("authdb"))
+        {
+            ApplicationName = ApplicationNamePrefix + _replica,
+            Pooling = false,
+            Enlist = false,
+        }.ConnectionString;
+        await using var connection = new NpgsqlConnection(connectionString);
+        connection.Notification += (_, notification) => OnNotification(notification.Channel, notification.Payload);
+        await Untraced.RunAsync(() => connection.OpenAsync(stoppingToken));
+        await using (var listen = new NpgsqlCommand($"LISTEN {ChangeChannel}; LISTEN {AckChannel}", connection))
+        {
+            await Untraced.RunAsync(() => listen.ExecuteNonQueryAsync(stoppingToken));
+        }
+
+        // Listening before reading: a change committed after this read started is announced on this connection.
+        var confirmedFrom = Stopwatch.GetTimestamp();
+        await Untraced.RunAsync(() => ring.RefreshAsync(stoppingToken));
+        ring.Confirm(confirmedFrom);
+        if (_failing)
+        {
+            _failing = false;
+            LogListenRecovered(logger);
+        }
+
+        await using var keepAlive = new NpgsqlCommand("SELECT 1", connection);
+        var safetyPoll = TimeSpan.FromSeconds(options.Value.KeyRingSafetyPollSeconds);
+        var lastPoll = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            await Untraced.RunAsync(() => connection.WaitAsync(KeepAliveInterval, stoppingToken));
+            var started = Stopwatch.GetTimestamp();
+            await Untraced.RunAsync(() => keepAlive.ExecuteScalarAsync(stoppingToken));
+            ring.Confirm(started);
+            if (Stopwatch.GetElapsedTime(lastPoll) >= safetyPoll)
+            {
+                lastPoll = Stopwatch.GetTimestamp();
+                await Untraced.RunAsync(() => ring.RefreshAsync(stoppingToken));
+            }
+        }
+    }
+
+    private void OnNotification(string channel, string payload)
+    {
+        if (channel == ChangeChannel)
+        {
+            // Synchronously, before the round trip that delivered it counts as a confirmation.
+            ring.MarkChanged();
+            using (ExecutionContext.SuppressFlow())
+            {
+                // Not inside the listener's untraced round trip: the work below chooses what is traced and logged.
+                _ = Task.Run(() => ApplyAndAcknowledgeAsync(payload));
+            }
+        }
+        else if (channel == AckChannel && payload.Split(':') is [var change, var replica]
+                 && _waiting.TryGetValue(change, out var acks))
+        {
+            acks.Add(replica);
+        }
+    }
+
+    private async Task ApplyAndAcknowledgeAsync(string change)
+    {
+        try
+        {
+            await Untraced.RunAsync(async () =>
+            {
+                await ring.RefreshAsync(CancellationToken.None);
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+                await db.Database.ExecuteSqlAsync($"SELECT pg_notify({AckChannel}, {change + ":" + _replica})");
+            });
+        }
+        catch (Exception exception)
+        {
+            // The ring stays behind, so JWT resolution here fails closed until a later read succeeds.
+            LogApplyFailed(logger, exception);
+        }
+    }
+
+    /// <summary>The replicas that acknowledged one change.</summary>
+    private sealed class Acknowledgements
+    {
+        private readonly ConcurrentDictionary<string, byte> _replicas = new(StringComparer.Ordinal);
+        private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Add(string replica)
+        {
+            _replicas[replica] = 0;
+            Interlocked.Exchange(ref _arrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))
+                .TrySetResult();
+        }
+
+        public IEnumerable<string> Missing(IEnumerable<string> expected) => expected.Where(r => !_replicas.ContainsKey(r));
+
+        public async Task<bool> WaitForAsync(IReadOnlyList<string> expected, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+            while (true)
+            {
+                var arrived = Volatile.Read(ref _arrived).Task;
+                if (!Missing(expected).Any())
+                {
+                    return true;
+                }
+
+                var left = TimeSpan.FromSeconds((double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+                if (left <= TimeSpan.Zero)
+                {
+                    return false;
+                }
+
+                try
+                {
+                    await arrived.WaitAsync(left, cancellationToken);
+                }
+                catch (TimeoutException)
+                {
+                    return false;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "key_ring.listen_failed: JWTs are refused here once the lease runs out, until Postgres answers again")]
+    private static partial void LogListenFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogLevel.Information, "key_ring.listen_recovered")]
+    private static partial void LogListenRecovered(ILogger logger);
+
+    [LoggerMessage(LogLevel.Warning, "key_ring.apply_failed: JWTs are refused here until signing keys can be read")]
+    private static partial void LogApplyFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "key_ring.unacknowledged {Replicas}: answered after their lease ran out instead")]
+    private static partial void LogUnacknowledged(ILogger logger, string replicas);
+}

@@ -1,0 +1,168 @@
+using System.Text.RegularExpressions;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Microsoft.Playwright;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Mnemosyne.Stack.Tests;
+
+/// <summary>
+/// The operator's tour in a real browser (Debian's Chromium driven by Playwright): open the dashboard, load the
+/// sample library and mint a token with the resource commands, search with that token through the MCP C# client,
+/// find the <c>tools/call search</c> trace across both services on the Traces page, and see that idling adds no
+/// background trace. It takes the README's screenshots (see <see cref="DocsPath"/>).
+/// </summary>
+[Collection(nameof(DashboardBrowserTests))]
+public sealed partial class DashboardBrowserTests(StackApp stack)
+{
+    private const float Timeout = 30_000;
+
+    /// <summary>
+    /// The idle window. The issue asks for a minute; 35 s covers the AppHost's 30 s health-probe cycle (the probes
+    /// used to leave a Postgres trace per service each time) and the key ring's 1 s round trips many times over,
+    /// while keeping the suite's run time reasonable.
+    /// </summary>
+    private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(35);
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_operator_loads_the_sample_library_and_mints_a_token_in_the_dashboard_and_the_search_is_one_quiet_trace()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        page.SetDefaultTimeout(Timeout);
+        var login = await stack.App.GetDashboardUrlAsync(Cancel) ?? throw new InvalidOperationException("The dashboard is not running.");
+        await page.GotoAsync(login.ToString());
+        await page.GetByRole(AriaRole.Gridcell, new PageGetByRoleOptions { Name = "mcp-host" }).First.WaitForAsync();
+
+        // mcp-host → Load sample library (no inputs: it runs at once and says so in a toast).
+        await OpenCommandAsync(page, "mcp-host", "Load sample library");
+        await page.GetByText("mcp-host \"Load sample library\" succeeded").WaitForAsync();
+
+        // auth-service → Mint token: the inputs dialog, then the token shown once in the result dialog.
+        await OpenCommandAsync(page, "auth-service", "Mint token");
+        var username = "browser-" + Guid.NewGuid().ToString("N")[..6];
+        await page.Locator(".interaction-input", new PageLocatorOptions { HasText = "Username" }).Locator("input").FillAsync(username);
+        await page.Locator(".interaction-input", new PageLocatorOptions { HasText = "Tools" }).Locator("input").FillAsync("search");
+        await page.Locator("#interactions-input-dialog").GetByText("Mint token", new LocatorGetByTextOptions { Exact = true }).Last.ClickAsync();
+        await page.GetByText("shown once; keep it now").WaitForAsync();
+        var token = TokenPattern().Match(await page.ContentAsync()).Value;
+        Assert.NotEmpty(token);
+        await page.Keyboard.PressAsync("Escape");
+
+        // The minted token searches the sample library through mcp-host, as an MCP client does.
+        await using (var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(stack.App.GetEndpoint("mcp-host", "http"), "/mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token },
+        }), cancellationToken: Cancel))
+        {
+            var result = await client.CallToolAsync("search", new Dictionary<string, object?> { ["query"] = "revocation" }, cancellationToken: Cancel);
+            Assert.NotEqual(true, result.IsError);
+            Assert.Contains("\"document\":\"revocation\"", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text, StringComparison.Ordinal);
+        }
+
+        // The Traces page lists the call by name, with spans from both services (filtered by name: the shared stack
+        // also holds the other tests' traces, and the list only renders the rows in view).
+        await page.GotoAsync(new Uri(login, "/traces").ToString());
+        await page.Locator("fluent-text-input[name=traces-search] input").FillAsync("tools/call search");
+        var searchTrace = page.GetByRole(AriaRole.Row)
+            .Filter(new LocatorFilterOptions { HasText = "mcp-host: tools/call search" })
+            .Filter(new LocatorFilterOptions { HasText = "auth-service" });
+        await WaitForRowAsync(page, searchTrace);
+
+        // Its detail reads tools/call search → auth.resolve → auth-service's resolve → the databases.
+        await searchTrace.First.GetByText("tools/call search").First.ClickAsync();
+        await page.GetByText("auth.resolve").First.WaitForAsync();
+        await page.GetByText("POST /v1/resolve").First.WaitForAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = DocsPath("dashboard-trace.png") });
+
+        // Idle: no new trace from either service while nobody calls anything.
+        using var dashboard = await DashboardApi.ConnectAsync(stack, Cancel);
+        var idleFrom = DateTimeOffset.UtcNow;
+        await Task.Delay(IdleWindow, Cancel);
+        var background = new List<DashboardApi.Span>();
+        foreach (var resource in new[] { "auth-service", "mcp-host" })
+        {
+            background.AddRange((await dashboard.SpansAsync(resource, Cancel)).Where(s => s.Start >= idleFrom));
+        }
+
+        Assert.Empty(background.Select(s => $"{s.Resource}: {s.Name} at {s.Start:O}"));
+
+        // For the README: the resources page with auth-service's commands open.
+        await page.GotoAsync(new Uri(login, "/").ToString());
+        await OpenCommandsMenuAsync(page, "auth-service");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = DocsPath("dashboard-commands.png") });
+    }
+
+    /// <summary>Opens a resource's actions menu, and its Commands submenu when the command is not on the menu itself.</summary>
+    private static async Task OpenCommandsMenuAsync(IPage page, string resource, string? command = null)
+    {
+        var row = page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = resource });
+        await row.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Actions" }).ClickAsync();
+        await page.GetByRole(AriaRole.Menuitem, new PageGetByRoleOptions { Name = "View details" }).WaitForAsync();
+        var item = page.GetByRole(AriaRole.Menuitem, new PageGetByRoleOptions { Name = command ?? "Commands", Exact = true });
+        if (command is null || !await item.IsVisibleAsync())
+        {
+            await page.GetByRole(AriaRole.Menuitem, new PageGetByRoleOptions { Name = "Commands" }).ClickAsync();
+        }
+    }
+
+    private static async Task OpenCommandAsync(IPage page, string resource, string command)
+    {
+        await OpenCommandsMenuAsync(page, resource, command);
+        await page.GetByRole(AriaRole.Menuitem, new PageGetByRoleOptions { Name = command, Exact = true }).ClickAsync();
+    }
+
+    /// <summary>Telemetry is exported in batches and the page updates live: wait until the row is there (bounded).</summary>
+    private static async Task WaitForRowAsync(IPage page, ILocator row)
+    {
+        for (var attempt = 0; attempt < 30; attempt++)
+        {
+            if (await row.CountAsync() > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(1000, Cancel);
+        }
+
+        Assert.Fail("The Traces page never listed a 'mcp-host: tools/call search' trace with auth-service spans.");
+    }
+
+    /// <summary>
+    /// Where a screenshot goes: the repository's <c>docs/</c> when <c>MNEMOSYNE_UPDATE_SCREENSHOTS=1</c> (how the
+    /// README's pictures are refreshed), otherwise beside the test binaries, so a plain test run changes no tracked file.
+    /// </summary>
+    private static string DocsPath(string file)
+    {
+        if (Environment.GetEnvironmentVariable("MNEMOSYNE_UPDATE_SCREENSHOTS") != "1")
+        {
+            return Path.Combine(AppContext.BaseDirectory, "screenshots", file);
+        }
+
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Aspire.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return Path.Combine(directory?.FullName ?? throw new InvalidOperationException("Aspire.sln not found above the test."), "docs", file);
+    }
+
+    [GeneratedRegex("mnm_[A-Za-z0-9_-]{20,}")]
+    private static partial Regex TokenPattern();
+}
+
+/// <summary>The browser test watches the shared stack idle, so it runs alone, after the tests that call it.</summary>
+[CollectionDefinition(nameof(DashboardBrowserTests), DisableParallelization = true)]
+public sealed class RunsAlone;

@@ -1,0 +1,75 @@
+using System.Text.RegularExpressions;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Mnemosyne.Stack.Tests;
+
+/// <summary>
+/// The operator's commands on the dashboard, run through the AppHost's command service (what the dashboard calls):
+/// each answers success with what it did, or a clear failure, and a token they mint works through mcp-host.
+/// </summary>
+public sealed partial class OperatorCommandTests(StackApp stack)
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_sample_library_and_a_minted_token_let_a_new_user_search_at_once()
+    {
+        var loaded = await RunAsync("mcp-host", "load-sample-library");
+        var username = "op-" + Guid.NewGuid().ToString("N")[..8];
+        var minted = await RunAsync("auth-service", "mint-token",
+            ("username", username), ("libraries", "sample"), ("tools", "search"), ("name", "from-dashboard"));
+
+        Assert.True(loaded.Success, loaded.Message);
+        Assert.Contains("'sample' loaded with 4 documents", loaded.Message, StringComparison.Ordinal);
+        Assert.True(minted.Success, minted.Message);
+        Assert.True(minted.Data?.DisplayImmediately);
+        var token = TokenPattern().Match(minted.Data!.Value).Value;
+        Assert.DoesNotContain(token, minted.Message ?? "", StringComparison.Ordinal);
+
+        await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(stack.App.GetEndpoint("mcp-host", "http"), "/mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token },
+        }), cancellationToken: Cancel);
+        var result = await client.CallToolAsync("search", new Dictionary<string, object?> { ["query"] = "revocation" }, cancellationToken: Cancel);
+
+        Assert.NotEqual(true, result.IsError);
+        Assert.Contains("\"document\":\"revocation\"", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keys_are_created_and_retired_and_refusals_say_what_went_wrong()
+    {
+        var created = await RunAsync("auth-service", "create-signing-key");
+        var kid = Regex.Match(created.Message ?? "", "k-[0-9a-f]+").Value;
+        var retired = await RunAsync("auth-service", "retire-signing-key", ("kid", kid));
+        var unknown = await RunAsync("auth-service", "retire-signing-key", ("kid", "k-nothing"));
+        var badToken = await RunAsync("auth-service", "deactivate-token", ("id", "not-a-token-id"));
+
+        Assert.True(created.Success, created.Message);
+        Assert.Matches("^[0-9a-f]{64}$", Regex.Match(created.Data!.Value, "[0-9a-f]{64}").Value);
+        Assert.True(retired.Success, retired.Message);
+        Assert.Equal($"Signing key {kid} retired: JWTs signed with it are refused everywhere.", retired.Message);
+        Assert.False(unknown.Success);
+        Assert.Equal("404: Signing key 'k-nothing' does not exist.", unknown.Message);
+        Assert.False(badToken.Success);
+        Assert.StartsWith("404:", badToken.Message, StringComparison.Ordinal);
+    }
+
+    private Task<ExecuteCommandResult> RunAsync(string resource, string command, params (string Name, string Value)[] arguments)
+    {
+        var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();
+        var inputs = new InteractionInputCollection(
+            [.. arguments.Select(a => new InteractionInput { Name = a.Name, InputType = InputType.Text, Value = a.Value })]);
+        return commands.ExecuteCommandAsync(resource, command, inputs, Cancel).WaitAsync(TimeSpan.FromSeconds(60), Cancel);
+    }
+
+    [GeneratedRegex("mnm_[A-Za-z0-9_-]{20,}")]
+    private static partial Regex TokenPattern();
+}
