@@ -102,7 +102,13 @@ public static partial class McpHostSetup
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter("Mnemosyne.Mcp"));
         if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("redis")))
         {
-            builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, RedisConnections.FailFast);
+            // Untraced: Redis here is the invalidation heartbeat (twice a second) and budget leases; the Redis
+            // instrumentation would put a span in the trace view for every heartbeat.
+            builder.AddRedisClient("redis", settings =>
+            {
+                settings.DisableHealthChecks = true;
+                settings.DisableTracing = true;
+            }, RedisConnections.FailFast);
             services.AddInvalidationListener();
             services.AddInvalidationAnnouncer();
             services.AddSingleton<PrincipalBudgets>();

@@ -12,7 +12,7 @@ public static class ResolveApi
 
     public sealed record ResolveResponse(
         string Kind, string Principal, string User, IReadOnlyList<string> Libraries, IReadOnlyList<string>? Tools,
-        DateTimeOffset? ExpiresAt, int RateLimitPerMinute);
+        DateTimeOffset? ExpiresAt);
 
     public static void MapResolveApi(this RouteGroupBuilder internalApi) =>
         internalApi.MapPost("/resolve", ResolveAsync)
@@ -31,8 +31,14 @@ public static class ResolveApi
         try
         {
             var resolution = await resolver.ResolveAsync(SharedSecrets.BearerFrom(request), tool, cancellationToken);
+            if (resolution.RateLimitPerMinute > 0)
+            {
+                // The body's shape is fixed (CONTRACT §3); the budget mcp-host spends on cached decisions rides beside it.
+                request.HttpContext.Response.Headers[PrincipalBudgets.PolicyHeader] = PrincipalBudgets.Policy(resolution.RateLimitPerMinute);
+            }
+
             return TypedResults.Ok(new ResolveResponse(resolution.Kind, resolution.Principal, resolution.User,
-                resolution.Libraries, resolution.Tools, resolution.ExpiresAt, resolution.RateLimitPerMinute));
+                resolution.Libraries, resolution.Tools, resolution.ExpiresAt));
         }
         catch (AuthException exception)
         {

@@ -23,9 +23,8 @@ public static class TeamsApi
 
     public sealed record RateLimitRequest(int? RateLimitPerMinute);
 
-    /// <summary>CONTRACT §6's team shape, with its rate-limit override (§7).</summary>
-    public sealed record TeamResponse(
-        Guid Id, string Name, IReadOnlyList<string> Workspaces, IReadOnlyList<string> Groups, bool Active, int? RateLimitPerMinute);
+    /// <summary>CONTRACT §6's team shape, exactly (a rate-limit override is set, not shown: the contract fixes this shape).</summary>
+    public sealed record TeamResponse(Guid Id, string Name, IReadOnlyList<string> Workspaces, IReadOnlyList<string> Groups, bool Active);
 
     public static void MapTeamsApi(this RouteGroupBuilder admin)
     {
@@ -75,15 +74,13 @@ public static class TeamsApi
         }
 
         return TypedResults.Created($"/admin/v1/teams/{team.Id}",
-            new TeamResponse(team.Id, team.Name, team.Workspaces.ConvertAll(w => w.WorkspaceId), team.Groups, team.Active,
-                team.RateLimitPerMinute));
+            new TeamResponse(team.Id, team.Name, team.Workspaces.ConvertAll(w => w.WorkspaceId), team.Groups, team.Active));
     }
 
     private static async Task<Ok<List<TeamResponse>>> ListAsync(AuthDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await db.Teams.AsNoTracking()
             .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
-            .Select(t => new TeamResponse(t.Id, t.Name, t.Workspaces.Select(w => w.WorkspaceId).ToList(), t.Groups, t.Active,
-                t.RateLimitPerMinute))
+            .Select(t => new TeamResponse(t.Id, t.Name, t.Workspaces.Select(w => w.WorkspaceId).ToList(), t.Groups, t.Active))
             .ToListAsync(cancellationToken));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetWorkspacesAsync(

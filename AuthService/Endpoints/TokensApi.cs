@@ -17,8 +17,7 @@ public static class TokensApi
 
     public sealed record TokenSummary(
         Guid Id, string Name, string Prefix, string Username, IReadOnlyList<string> Libraries,
-        IReadOnlyList<string>? Tools, bool Active, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, long UseCount,
-        int? RateLimitPerMinute);
+        IReadOnlyList<string>? Tools, bool Active, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, long UseCount);
 
     public static void MapTokensApi(this RouteGroupBuilder admin)
     {
@@ -93,7 +92,7 @@ public static class TokensApi
 
         var rows = await query.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
             .Select(t => new TokenSummary(t.Id, t.Name, t.Prefix, t.User!.Username, t.Libraries, t.Tools, t.Active,
-                t.ExpiresAt, t.LastUsedAt, t.UseCount, t.RateLimitPerMinute))
+                t.ExpiresAt, t.LastUsedAt, t.UseCount))
             .ToListAsync(cancellationToken);
 
         // Include the usage this instance has counted but not written yet.

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.ServiceDiscovery;
 using Mnemosyne.McpHost.Options;
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.RateLimits;
 
 namespace Mnemosyne.McpHost.Auth;
 
@@ -42,7 +43,11 @@ public sealed partial class AuthServiceClient : IDisposable
 
     public sealed record Resolution(
         string Kind, string Principal, string User, IReadOnlyList<string> Libraries, IReadOnlyList<string>? Tools,
-        DateTimeOffset? ExpiresAt, int RateLimitPerMinute);
+        DateTimeOffset? ExpiresAt)
+    {
+        /// <summary>Tool calls a minute (0 = unlimited), from the <c>RateLimit-Policy</c> header beside the body.</summary>
+        public int RateLimitPerMinute { get; init; }
+    }
 
     /// <summary>Either <see cref="Allowed"/> or a refusal with its HTTP status, title, reason code (and wait, for 429).</summary>
     public sealed record Outcome(Resolution? Allowed, int Status, string Title, string Reason, TimeSpan? RetryAfter = null);
@@ -65,7 +70,10 @@ public sealed partial class AuthServiceClient : IDisposable
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 var resolution = await response.Content.ReadFromJsonAsync<Resolution>(cancellationToken);
-                return resolution is null ? Down() : new Outcome(resolution, 200, "", "");
+                var policy = response.Headers.TryGetValues(PrincipalBudgets.PolicyHeader, out var values) ? values.FirstOrDefault() : null;
+                return resolution is null
+                    ? Down()
+                    : new Outcome(resolution with { RateLimitPerMinute = PrincipalBudgets.PerMinuteOf(policy) }, 200, "", "");
             }
 
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests

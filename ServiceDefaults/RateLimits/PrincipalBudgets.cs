@@ -50,6 +50,19 @@ public sealed partial class PrincipalBudgets(IConnectionMultiplexer redis, ILogg
     /// <summary>What a call may do: go ahead, or wait <see cref="RetryAfter"/>.</summary>
     public readonly record struct Decision(bool Allowed, TimeSpan RetryAfter);
 
+    /// <summary>
+    /// How <c>/v1/resolve</c> tells mcp-host a principal's budget (IETF draft RateLimit-Policy: <c>600;w=60</c>);
+    /// absent means unlimited.
+    /// </summary>
+    public const string PolicyHeader = "RateLimit-Policy";
+
+    public static string Policy(int perMinute) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{perMinute};w=60");
+
+    /// <summary>The per-minute budget in a <see cref="PolicyHeader"/> value; 0 (unlimited) when there is none.</summary>
+    public static int PerMinuteOf(string? policy) =>
+        policy?.Split(';')[0] is { } quota && int.TryParse(quota, System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var perMinute) ? perMinute : 0;
+
     /// <summary>A <c>Retry-After</c> value: whole seconds, rounded up, at least one.</summary>
     public static string RetryAfterHeader(TimeSpan wait) =>
         Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -20,8 +20,8 @@ public sealed class FirstStartTests(StackApp stack)
         for (var attempt = 0; attempt < 60; attempt++)
         {
             logs = await dashboard.LogsAsync(Cancel);
-            if (logs.Any(l => l.Message.StartsWith("authdb.migrated", StringComparison.Ordinal))
-                && logs.Any(l => l.Message.StartsWith("library_store.ready", StringComparison.Ordinal)))
+            if (logs.Any(l => l.Message.StartsWith("startup.done AuthDbMigration", StringComparison.Ordinal))
+                && logs.Any(l => l.Message.StartsWith("startup.done LibraryStoreSchema", StringComparison.Ordinal)))
             {
                 break;
             }
@@ -29,8 +29,8 @@ public sealed class FirstStartTests(StackApp stack)
             await Task.Delay(500, Cancel);
         }
 
-        Assert.Contains(logs, l => l.Resource == "auth-service" && l.Message.StartsWith("authdb.migrated", StringComparison.Ordinal));
-        Assert.Contains(logs, l => l.Resource == "mcp-host" && l.Message.StartsWith("library_store.ready", StringComparison.Ordinal));
+        Assert.Contains(logs, l => l.Resource == "auth-service" && l.Message.StartsWith("startup.done AuthDbMigration", StringComparison.Ordinal));
+        Assert.Contains(logs, l => l.Resource == "mcp-host" && l.Message.StartsWith("startup.done LibraryStoreSchema", StringComparison.Ordinal));
         Assert.Empty(logs.Where(l => l.Severity >= DashboardApi.Error).Select(l => $"{l.Resource} {l.Category}: {l.Message}"));
 
         foreach (var name in new[] { "postgres", "authdb", "librarydb", "redis", "auth-service", "mcp-host" })
