@@ -8,27 +8,27 @@ using Npgsql;
 namespace Mnemosyne.McpHost.Tests;
 
 /// <summary>CONTRACT §8 at the gate: every tools/call decision, cached or not, and library-admin changes reach authdb.</summary>
-public sealed class AuditDecisionTests(StackFixture stack) : IClassFixture<StackFixture>
+public sealed class AuditDecisionTests(McpHostFixture fixture) : IClassFixture<McpHostFixture>
 {
     [Fact]
     public async Task Every_tools_call_decision_is_audited_and_no_secret_is_stored()
     {
         var secretWord = "confidential" + Guid.NewGuid().ToString("N")[..8];
-        var (library, _) = await stack.AddLibraryWithDocumentAsync("ws-audit", secretWord);
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), [library], ["list_libraries"]);
+        var (library, _) = await fixture.AddLibraryWithDocumentAsync("ws-audit", secretWord);
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), [library], ["list_libraries"]);
         var principal = "mcptoken:" + token[..12] + "…";
-        var list = StackFixture.ToolCall("list_libraries", new { });
-        var search = StackFixture.ToolCall("search", new { query = secretWord });
+        var list = McpHostFixture.ToolCall("list_libraries", new { });
+        var search = McpHostFixture.ToolCall("search", new { query = secretWord });
 
         await ExpectAsync(HttpStatusCode.OK, list, token);          // allowed, a miss
         await ExpectAsync(HttpStatusCode.OK, list, token);          // allowed, from the cache
         await ExpectAsync(HttpStatusCode.Forbidden, search, token); // tool_not_allowed
         await ExpectAsync(HttpStatusCode.Unauthorized, search, null);
         await ExpectAsync(HttpStatusCode.Unauthorized, search, "mnm_" + new string('x', 43));
-        await ExpectAsync(HttpStatusCode.OK, StackFixture.ToolCall("get_health", new { }), null);
+        await ExpectAsync(HttpStatusCode.OK, McpHostFixture.ToolCall("get_health", new { }), null);
         await FlushAsync();
 
-        var mine = (await stack.Auth.AdminAsync(HttpMethod.Get, $"/admin/v1/audit?principal={Uri.EscapeDataString(principal)}")).Body
+        var mine = (await fixture.Auth.AdminAsync(HttpMethod.Get, $"/admin/v1/audit?principal={Uri.EscapeDataString(principal)}")).Body
             .GetProperty("items").EnumerateArray().ToList();
         // Allowed decisions name the principal (a refusal names only its reason: a refused bearer resolves to no one).
         Assert.Equal(["allowed", "allowed"], mine.Select(i => i.GetProperty("outcome").GetString()));
@@ -44,7 +44,7 @@ public sealed class AuditDecisionTests(StackFixture stack) : IClassFixture<Stack
                                    && r.Contains("\"Principal\":null", StringComparison.Ordinal));
         Assert.Contains(rows, r => r.Contains("\"Action\":\"library.put\"", StringComparison.Ordinal)
                                    && r.Contains($"libraries/{library}", StringComparison.Ordinal));
-        foreach (var secret in new[] { token, token[12..], stack.AdminKey, stack.InternalKey, secretWord })
+        foreach (var secret in new[] { token, token[12..], fixture.AdminKey, fixture.InternalKey, secretWord })
         {
             Assert.DoesNotContain(rows, r => r.Contains(secret, StringComparison.Ordinal));
         }
@@ -52,19 +52,19 @@ public sealed class AuditDecisionTests(StackFixture stack) : IClassFixture<Stack
 
     private async Task ExpectAsync(HttpStatusCode status, string body, string? token)
     {
-        using var response = await stack.PostMcpAsync(body, token);
+        using var response = await fixture.PostMcpAsync(body, token);
         Assert.Equal(status, response.StatusCode);
     }
 
     private async Task FlushAsync()
     {
-        Assert.True(await stack.McpHost.Services.GetRequiredService<AuditForwarder>().SendQueuedAsync(TestContext.Current.CancellationToken));
-        Assert.True(await stack.AuthService.Services.GetRequiredService<AuditTrail>().WriteQueuedAsync(TestContext.Current.CancellationToken));
+        Assert.True(await fixture.McpHost.Services.GetRequiredService<AuditForwarder>().SendQueuedAsync(TestContext.Current.CancellationToken));
+        Assert.True(await fixture.AuthService.Services.GetRequiredService<AuditTrail>().WriteQueuedAsync(TestContext.Current.CancellationToken));
     }
 
     private async Task<List<string>> AuditRowsAsync()
     {
-        await using var db = NpgsqlDataSource.Create(stack.Servers.Postgres.ConnectionString(stack.AuthDatabase));
+        await using var db = NpgsqlDataSource.Create(fixture.Servers.Postgres.ConnectionString(fixture.AuthDatabase));
         await using var command = db.CreateCommand("SELECT row_to_json(a)::text FROM \"AuditEvents\" a");
         await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
         var rows = new List<string>();

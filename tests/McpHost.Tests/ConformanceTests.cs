@@ -14,7 +14,7 @@ namespace Mnemosyne.McpHost.Tests;
 /// capabilities mcp-host does not offer; <c>server-sse-multiple-streams</c> needs an <c>Mcp-Session-Id</c>, which a
 /// stateless server never issues (it reports a warning and stops).
 /// </summary>
-public sealed class ConformanceTests(StackFixture stack) : IClassFixture<StackFixture>
+public sealed class ConformanceTests(McpHostFixture fixture) : IClassFixture<McpHostFixture>
 {
     [Theory]
     [InlineData("server-initialize", new[] { "server-initialize" })]
@@ -27,7 +27,7 @@ public sealed class ConformanceTests(StackFixture stack) : IClassFixture<StackFi
         try
         {
             var run = await NodeClients.RunAsync(NodeClients.ConformanceRunner,
-                ["server", "--url", new Uri(stack.McpHost.Address, "/mcp").ToString(), "--scenario", scenario, "-o", results.FullName],
+                ["server", "--url", new Uri(fixture.McpHost.Address, "/mcp").ToString(), "--scenario", scenario, "-o", results.FullName],
                 TimeSpan.FromSeconds(90));
 
             Assert.True(run.ExitCode == 0, run.ToString());

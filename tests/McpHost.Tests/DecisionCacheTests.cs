@@ -10,9 +10,9 @@ using Mnemosyne.ServiceDefaults.Invalidation;
 namespace Mnemosyne.McpHost.Tests;
 
 /// <summary>The decision cache: hits skip auth-service, usage still counts, Redis gone means no cache, no bearer kept.</summary>
-public sealed class DecisionCacheTests(StackFixture stack) : IClassFixture<StackFixture>
+public sealed class DecisionCacheTests(McpHostFixture fixture) : IClassFixture<McpHostFixture>
 {
-    private static readonly string ListLibraries = StackFixture.ToolCall("list_libraries", new { });
+    private static readonly string ListLibraries = McpHostFixture.ToolCall("list_libraries", new { });
 
     [Fact]
     public async Task Repeated_calls_are_answered_from_the_cache_and_still_count_as_the_tokens_usage()
@@ -20,21 +20,21 @@ public sealed class DecisionCacheTests(StackFixture stack) : IClassFixture<Stack
         // Its own Redis: admin changes made by other test classes (on the run's Redis) would empty the cache meanwhile.
         await using var redis = await RedisServer.StartAsync();
         await using var host = await StartMcpHostAsync(redis);
-        var user = await stack.Auth.CreateUserAsync();
-        var (id, token) = await stack.Auth.CreateTokenAsync(user, ["lib-cached"]);
+        var user = await fixture.Auth.CreateUserAsync();
+        var (id, token) = await fixture.Auth.CreateTokenAsync(user, ["lib-cached"]);
         using var hits = Counter(host, "mcp.auth.cache.hits");
         using var misses = Counter(host, "mcp.auth.cache.misses");
         await WaitUntilTrustedAsync(host);
 
         for (var i = 0; i < 5; i++)
         {
-            using var response = await stack.PostMcpAsync(ListLibraries, token, host: host);
+            using var response = await fixture.PostMcpAsync(ListLibraries, token, host: host);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
         Assert.Equal((4, 1), (Sum(hits), Sum(misses)));
         await host.Services.GetRequiredService<CachedUsage>().FlushAsync(TestContext.Current.CancellationToken);
-        var tokens = await stack.Auth.AdminAsync(HttpMethod.Get, $"/admin/v1/tokens?username={user}");
+        var tokens = await fixture.Auth.AdminAsync(HttpMethod.Get, $"/admin/v1/tokens?username={user}");
         var listed = Assert.Single(tokens.Body.EnumerateArray(), t => t.GetProperty("id").GetString() == id);
         Assert.Equal(5, listed.GetProperty("useCount").GetInt64());
     }
@@ -42,13 +42,13 @@ public sealed class DecisionCacheTests(StackFixture stack) : IClassFixture<Stack
     [Fact]
     public async Task A_tool_outside_the_cached_allow_list_is_still_refused_and_counted_by_auth_service()
     {
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib-cached"], ["list_libraries"]);
-        using (var warm = await stack.PostMcpAsync(ListLibraries, token))
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib-cached"], ["list_libraries"]);
+        using (var warm = await fixture.PostMcpAsync(ListLibraries, token))
         {
             Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
         }
 
-        using var refused = await stack.PostMcpAsync(StackFixture.ToolCall("search", new { query = "x" }), token);
+        using var refused = await fixture.PostMcpAsync(McpHostFixture.ToolCall("search", new { query = "x" }), token);
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Contains("tool_not_allowed", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
@@ -59,9 +59,9 @@ public sealed class DecisionCacheTests(StackFixture stack) : IClassFixture<Stack
     {
         await using var redis = await RedisServer.StartAsync(); // no other test class's change empties this cache meanwhile
         await using var host = await StartMcpHostAsync(redis);
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib-cached"]);
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib-cached"]);
         await WaitUntilTrustedAsync(host);
-        using (var response = await stack.PostMcpAsync(ListLibraries, token, host: host))
+        using (var response = await fixture.PostMcpAsync(ListLibraries, token, host: host))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
@@ -81,7 +81,7 @@ public sealed class DecisionCacheTests(StackFixture stack) : IClassFixture<Stack
     {
         await using var redis = await RedisServer.StartAsync();
         await using var host = await StartMcpHostAsync(redis);
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib-cached"]);
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib-cached"]);
         using var hits = Counter(host, "mcp.auth.cache.hits");
         await WaitForHitAsync(host, token, hits);
 
@@ -90,7 +90,7 @@ public sealed class DecisionCacheTests(StackFixture stack) : IClassFixture<Stack
         var before = Sum(hits);
         for (var i = 0; i < 5; i++)
         {
-            using var response = await stack.PostMcpAsync(ListLibraries, token, host: host);
+            using var response = await fixture.PostMcpAsync(ListLibraries, token, host: host);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode); // still correct, from auth-service
         }
 
@@ -100,9 +100,9 @@ public sealed class DecisionCacheTests(StackFixture stack) : IClassFixture<Stack
         await WaitForHitAsync(host, token, hits);
     }
 
-    private Task<TestHost> StartMcpHostAsync(RedisServer redis) => stack.StartMcpHostAsync(new Dictionary<string, string?>
+    private Task<TestHost> StartMcpHostAsync(RedisServer redis) => fixture.StartMcpHostAsync(new Dictionary<string, string?>
     {
-        ["ConnectionStrings:librarydb"] = stack.Servers.Postgres.ConnectionString(stack.LibraryDatabase),
+        ["ConnectionStrings:librarydb"] = fixture.Servers.Postgres.ConnectionString(fixture.LibraryDatabase),
         ["ConnectionStrings:redis"] = redis.ConnectionString,
     });
 
@@ -122,7 +122,7 @@ public sealed class DecisionCacheTests(StackFixture stack) : IClassFixture<Stack
         var before = Sum(hits);
         for (var attempt = 0; attempt < 100 && Sum(hits) == before; attempt++)
         {
-            using var response = await stack.PostMcpAsync(ListLibraries, token, host: host);
+            using var response = await fixture.PostMcpAsync(ListLibraries, token, host: host);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }

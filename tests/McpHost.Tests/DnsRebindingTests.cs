@@ -11,18 +11,18 @@ namespace Mnemosyne.McpHost.Tests;
 /// be a loopback name and its own origin is accepted; a second host configured with <c>Mcp:AllowedHosts</c> shows the
 /// behind-a-proxy setting.
 /// </summary>
-public sealed class DnsRebindingTests(StackFixture stack) : IClassFixture<StackFixture>
+public sealed class DnsRebindingTests(McpHostFixture fixture) : IClassFixture<McpHostFixture>
 {
     private const string ToolsList = """{"jsonrpc":"2.0","id":1,"method":"tools/list"}""";
 
-    private string OwnOrigin => $"http://{stack.McpHost.Address.Authority}";
+    private string OwnOrigin => $"http://{fixture.McpHost.Address.Authority}";
 
     [Fact]
     public async Task The_servers_own_loopback_origin_and_loopback_names_are_accepted()
     {
-        using var own = await stack.PostMcpAsync(ToolsList, origin: OwnOrigin);
-        using var dotLocalhost = await SendAsync(stack.McpHost, $"mnemosyne.localhost:{stack.McpHost.Address.Port}",
-            $"http://mnemosyne.localhost:{stack.McpHost.Address.Port}");
+        using var own = await fixture.PostMcpAsync(ToolsList, origin: OwnOrigin);
+        using var dotLocalhost = await SendAsync(fixture.McpHost, $"mnemosyne.localhost:{fixture.McpHost.Address.Port}",
+            $"http://mnemosyne.localhost:{fixture.McpHost.Address.Port}");
 
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
         Assert.Equal(HttpStatusCode.OK, dotLocalhost.StatusCode);
@@ -31,8 +31,8 @@ public sealed class DnsRebindingTests(StackFixture stack) : IClassFixture<StackF
     [Fact]
     public async Task A_foreign_host_is_refused_with_or_without_an_origin()
     {
-        using var withOrigin = await SendAsync(stack.McpHost, "evil.example.com", "http://evil.example.com");
-        using var withoutOrigin = await SendAsync(stack.McpHost, "evil.example.com:80", origin: null);
+        using var withOrigin = await SendAsync(fixture.McpHost, "evil.example.com", "http://evil.example.com");
+        using var withoutOrigin = await SendAsync(fixture.McpHost, "evil.example.com:80", origin: null);
 
         Assert.Equal(HttpStatusCode.Forbidden, withOrigin.StatusCode);
         Assert.Equal("host_not_allowed", await ReasonAsync(withOrigin));
@@ -43,10 +43,10 @@ public sealed class DnsRebindingTests(StackFixture stack) : IClassFixture<StackF
     [Fact]
     public async Task Another_origin_on_a_loopback_host_is_refused_unless_configured()
     {
-        using var otherPort = await stack.PostMcpAsync(ToolsList, origin: $"http://127.0.0.1:{stack.McpHost.Address.Port + 1}");
-        using var foreign = await stack.PostMcpAsync(ToolsList, origin: "http://evil.example.com");
-        using var opaque = await stack.PostMcpAsync(ToolsList, origin: "null");
-        using var configured = await stack.PostMcpAsync(ToolsList, origin: StackFixture.AllowedOrigin);
+        using var otherPort = await fixture.PostMcpAsync(ToolsList, origin: $"http://127.0.0.1:{fixture.McpHost.Address.Port + 1}");
+        using var foreign = await fixture.PostMcpAsync(ToolsList, origin: "http://evil.example.com");
+        using var opaque = await fixture.PostMcpAsync(ToolsList, origin: "null");
+        using var configured = await fixture.PostMcpAsync(ToolsList, origin: McpHostFixture.AllowedOrigin);
 
         Assert.Equal(HttpStatusCode.Forbidden, otherPort.StatusCode);
         Assert.Equal("origin_not_allowed", await ReasonAsync(otherPort));
@@ -61,7 +61,7 @@ public sealed class DnsRebindingTests(StackFixture stack) : IClassFixture<StackF
         using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
         request.Headers.Host = "10.0.0.7:8080";
 
-        using var response = await stack.McpHost.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await fixture.McpHost.Http.SendAsync(request, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -69,7 +69,7 @@ public sealed class DnsRebindingTests(StackFixture stack) : IClassFixture<StackF
     [Fact]
     public async Task Allowed_hosts_admit_a_proxys_host_name_and_its_own_origin_and_nothing_else()
     {
-        await using var proxied = await stack.StartMcpHostAsync(new Dictionary<string, string?>
+        await using var proxied = await fixture.StartMcpHostAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:librarydb"] = LibraryDatabase(),
             ["Mcp:AllowedHosts"] = "mcp.example.com, *.apps.example.com",
@@ -94,7 +94,7 @@ public sealed class DnsRebindingTests(StackFixture stack) : IClassFixture<StackF
     [Fact]
     public async Task A_star_accepts_any_host_but_never_trusts_a_foreign_origin()
     {
-        await using var open = await stack.StartMcpHostAsync(new Dictionary<string, string?>
+        await using var open = await fixture.StartMcpHostAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:librarydb"] = LibraryDatabase(),
             ["Mcp:AllowedHosts:0"] = "*",
@@ -108,7 +108,7 @@ public sealed class DnsRebindingTests(StackFixture stack) : IClassFixture<StackF
     }
 
     private string LibraryDatabase() =>
-        stack.McpHost.Services.GetRequiredService<IConfiguration>().GetConnectionString("librarydb")!;
+        fixture.McpHost.Services.GetRequiredService<IConfiguration>().GetConnectionString("librarydb")!;
 
     private static async Task<HttpResponseMessage> SendAsync(TestHost host, string hostHeader, string? origin)
     {

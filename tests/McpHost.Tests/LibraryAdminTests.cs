@@ -6,14 +6,14 @@ using Mnemosyne.McpHost.Tests.Infrastructure;
 
 namespace Mnemosyne.McpHost.Tests;
 
-public sealed class LibraryAdminTests(StackFixture stack) : IClassFixture<StackFixture>
+public sealed class LibraryAdminTests(McpHostFixture fixture) : IClassFixture<McpHostFixture>
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Libraries_and_documents_are_created_updated_listed_and_deleted()
     {
-        using var admin = stack.McpHost.ClientWithBearer(stack.AdminKey);
+        using var admin = fixture.McpHost.ClientWithBearer(fixture.AdminKey);
         var library = AuthApi.Unique("lib");
 
         using var created = await admin.PutAsJsonAsync($"/admin/v1/libraries/{library}", new { name = "Handbook", workspace = "ws-1" }, Cancel);
@@ -42,11 +42,11 @@ public sealed class LibraryAdminTests(StackFixture stack) : IClassFixture<StackF
     [Fact]
     public async Task Deleting_a_library_deletes_its_documents()
     {
-        var (library, document) = await stack.AddLibraryWithDocumentAsync("ws-del", "omega");
-        using var admin = stack.McpHost.ClientWithBearer(stack.AdminKey);
+        var (library, document) = await fixture.AddLibraryWithDocumentAsync("ws-del", "omega");
+        using var admin = fixture.McpHost.ClientWithBearer(fixture.AdminKey);
 
         using var deleted = await admin.DeleteAsync(new Uri($"/admin/v1/libraries/{library}", UriKind.Relative), Cancel);
-        await stack.PutLibraryAsync(library, "ws-del");
+        await fixture.PutLibraryAsync(library, "ws-del");
         using var documentAgain = await admin.DeleteAsync(new Uri($"/admin/v1/libraries/{library}/documents/{document}", UriKind.Relative), Cancel);
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
@@ -56,10 +56,10 @@ public sealed class LibraryAdminTests(StackFixture stack) : IClassFixture<StackF
     [Fact]
     public async Task A_document_needs_an_existing_library_and_a_uid_no_other_library_owns()
     {
-        var (library, document) = await stack.AddLibraryWithDocumentAsync("ws-x", "delta");
+        var (library, document) = await fixture.AddLibraryWithDocumentAsync("ws-x", "delta");
         var other = AuthApi.Unique("lib");
-        await stack.PutLibraryAsync(other, "ws-x");
-        using var admin = stack.McpHost.ClientWithBearer(stack.AdminKey);
+        await fixture.PutLibraryAsync(other, "ws-x");
+        using var admin = fixture.McpHost.ClientWithBearer(fixture.AdminKey);
 
         using var noLibrary = await admin.PutAsJsonAsync($"/admin/v1/libraries/no-such-lib/documents/{AuthApi.Unique("doc")}", new { title = "t", content = "c" }, Cancel);
         using var taken = await admin.PutAsJsonAsync($"/admin/v1/libraries/{other}/documents/{document}", new { title = "t", content = "c" }, Cancel);
@@ -77,7 +77,7 @@ public sealed class LibraryAdminTests(StackFixture stack) : IClassFixture<StackF
     [InlineData("/admin/v1/libraries/lib-a/documents/d", "{", "Request body is not valid JSON for this call.")]
     public async Task Bad_bodies_get_400_naming_the_field(string path, string body, string title)
     {
-        using var admin = stack.McpHost.ClientWithBearer(stack.AdminKey);
+        using var admin = fixture.McpHost.ClientWithBearer(fixture.AdminKey);
 
         using var response = await admin.PutAsync(path, new StringContent(body, Encoding.UTF8, "application/json"), Cancel);
 
@@ -91,7 +91,7 @@ public sealed class LibraryAdminTests(StackFixture stack) : IClassFixture<StackF
     [InlineData("not-the-admin-key-not-the-admin-key")]
     public async Task Library_admin_needs_the_admin_key(string? key)
     {
-        using var client = key is null ? new HttpClient { BaseAddress = stack.McpHost.Address } : stack.McpHost.ClientWithBearer(key);
+        using var client = key is null ? new HttpClient { BaseAddress = fixture.McpHost.Address } : fixture.McpHost.ClientWithBearer(key);
 
         using var list = await client.GetAsync(new Uri("/admin/v1/libraries", UriKind.Relative), Cancel);
         using var put = await client.PutAsJsonAsync("/admin/v1/libraries/lib-z", new { name = "n", workspace = "w" }, Cancel);

@@ -5,7 +5,7 @@ using ModelContextProtocol.Client;
 namespace Mnemosyne.McpHost.Tests;
 
 /// <summary>Which library store McpHost uses, and what it says when it cannot use one.</summary>
-public sealed class LibraryStoreSelectionTests(StackFixture stack) : IClassFixture<StackFixture>
+public sealed class LibraryStoreSelectionTests(McpHostFixture fixture) : IClassFixture<McpHostFixture>
 {
     [Fact]
     public async Task Without_any_library_store_the_service_refuses_to_start_saying_so()
@@ -32,7 +32,7 @@ public sealed class LibraryStoreSelectionTests(StackFixture stack) : IClassFixtu
     [Fact]
     public async Task An_unreachable_neo4j_makes_the_service_unready_and_tools_say_the_store_is_unavailable()
     {
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"]);
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib"]);
         var closedPort = ExternalProcess.FreePort();
         await using var host = await StartAsync(new Dictionary<string, string?>
         {
@@ -46,16 +46,16 @@ public sealed class LibraryStoreSelectionTests(StackFixture stack) : IClassFixtu
         }), cancellationToken: TestContext.Current.CancellationToken);
 
         using var health = await host.Http.GetAsync(new Uri("/health", UriKind.Relative), TestContext.Current.CancellationToken);
-        var search = await StackFixture.CallRawAsync(client, "search", new() { ["query"] = "anything" });
-        var report = await StackFixture.CallAsync(client, "get_health");
+        var search = await McpHostFixture.CallRawAsync(client, "search", new() { ["query"] = "anything" });
+        var report = await McpHostFixture.CallAsync(client, "get_health");
 
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, health.StatusCode);
         Assert.True(search.IsError);
-        Assert.EndsWith("The library store is unavailable; try again shortly.", StackFixture.Text(search), StringComparison.Ordinal);
+        Assert.EndsWith("The library store is unavailable; try again shortly.", McpHostFixture.Text(search), StringComparison.Ordinal);
         Assert.Equal("unhealthy", report.GetProperty("libraryStore").GetString());
 
         // The library admin API says so too: 503 unavailable, not a 500.
-        using var admin = host.ClientWithBearer(stack.AdminKey);
+        using var admin = host.ClientWithBearer(fixture.AdminKey);
         using var put = await admin.PutAsJsonAsync("/admin/v1/libraries/lib", new { name = "Lib", workspace = "ws" },
             TestContext.Current.CancellationToken);
         var problem = System.Text.Json.JsonDocument.Parse(await put.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
@@ -65,5 +65,5 @@ public sealed class LibraryStoreSelectionTests(StackFixture stack) : IClassFixtu
     }
 
     private Task<TestHost> StartAsync(Dictionary<string, string?> store) =>
-        stack.StartMcpHostAsync(store, waitUntilHealthy: false);
+        fixture.StartMcpHostAsync(store, waitUntilHealthy: false);
 }

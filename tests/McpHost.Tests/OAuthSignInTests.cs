@@ -12,7 +12,7 @@ namespace Mnemosyne.McpHost.Tests;
 /// authorization server from mcp-host's 401 and metadata, runs authorization code + PKCE against a real OpenIddict
 /// server, and calls tools with the access token it got.
 /// </summary>
-public sealed class OAuthSignInTests(OAuthStackFixture fixture) : IClassFixture<OAuthStackFixture>
+public sealed class OAuthSignInTests(OAuthMcpHostFixture fixture) : IClassFixture<OAuthMcpHostFixture>
 {
     [Fact]
     public async Task Mcp_client_signs_in_through_the_discovered_server_and_sees_exactly_its_teams_libraries()
@@ -49,8 +49,8 @@ public sealed class OAuthSignInTests(OAuthStackFixture fixture) : IClassFixture<
             },
         }), cancellationToken: TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
-        var results = await StackFixture.CallAsync(client, "search", new() { ["query"] = word });
-        var libraries = await StackFixture.CallAsync(client, "list_libraries");
+        var results = await McpHostFixture.CallAsync(client, "search", new() { ["query"] = word });
+        var libraries = await McpHostFixture.CallAsync(client, "list_libraries");
 
         Assert.Equal(1, signIns);
         Assert.Equal([mine], results.EnumerateArray().Select(r => r.GetProperty("library").GetString()).Distinct());
@@ -63,7 +63,7 @@ public sealed class OAuthSignInTests(OAuthStackFixture fixture) : IClassFixture<
     {
         var metadata = await fixture.McpHost.Http.GetFromJsonAsync<JsonElement>("/.well-known/oauth-protected-resource/mcp", TestContext.Current.CancellationToken)
             .WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        using var refused = await fixture.PostMcpAsync(StackFixture.ToolCall("search", new { query = "x" }));
+        using var refused = await fixture.PostMcpAsync(McpHostFixture.ToolCall("search", new { query = "x" }));
 
         Assert.Equal([fixture.AuthorizationServer.Issuer], AuthApi.Strings(metadata.GetProperty("authorization_servers")));
         Assert.Equal(["mnemosyne.read"], AuthApi.Strings(metadata.GetProperty("scopes_supported")));
@@ -77,7 +77,7 @@ public sealed class OAuthSignInTests(OAuthStackFixture fixture) : IClassFixture<
     {
         var token = await fixture.AuthorizationServer.SignInAsync(fixture.Resource, scope: "openid");
 
-        using var response = await fixture.PostMcpAsync(StackFixture.ToolCall("search", new { query = "x" }), token);
+        using var response = await fixture.PostMcpAsync(McpHostFixture.ToolCall("search", new { query = "x" }), token);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
@@ -92,7 +92,7 @@ public sealed class OAuthSignInTests(OAuthStackFixture fixture) : IClassFixture<
     {
         var token = await fixture.AuthorizationServer.SignInAsync("https://elsewhere.example/mcp");
 
-        using var response = await fixture.PostMcpAsync(StackFixture.ToolCall("search", new { query = "x" }), token);
+        using var response = await fixture.PostMcpAsync(McpHostFixture.ToolCall("search", new { query = "x" }), token);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);

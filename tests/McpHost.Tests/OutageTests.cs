@@ -6,19 +6,19 @@ using Mnemosyne.McpHost.Tests.Infrastructure;
 namespace Mnemosyne.McpHost.Tests;
 
 /// <summary>When auth-service cannot answer, tool calls fail closed with 503; the public tool still works.</summary>
-public sealed class OutageTests(StackFixture stack, TestServers servers) : IClassFixture<StackFixture>
+public sealed class OutageTests(McpHostFixture fixture, TestServers servers) : IClassFixture<McpHostFixture>
 {
     [Fact]
     public async Task Auth_service_stopped_gives_503_and_get_health_says_so()
     {
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"]);
-        using var before = await stack.PostMcpAsync(StackFixture.ToolCall("search", new { query = "x" }), token);
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib"]);
+        using var before = await fixture.PostMcpAsync(McpHostFixture.ToolCall("search", new { query = "x" }), token);
         Assert.Equal(HttpStatusCode.OK, before.StatusCode);
 
-        await stack.AuthService.StopAsync();
-        using var after = await stack.PostMcpAsync(StackFixture.ToolCall("search", new { query = "x" }), token);
-        await using var client = await stack.ConnectAsync();
-        var health = await StackFixture.CallAsync(client, "get_health");
+        await fixture.AuthService.StopAsync();
+        using var after = await fixture.PostMcpAsync(McpHostFixture.ToolCall("search", new { query = "x" }), token);
+        await using var client = await fixture.ConnectAsync();
+        var health = await McpHostFixture.CallAsync(client, "get_health");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, after.StatusCode);
         var body = JsonDocument.Parse(await after.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
@@ -36,14 +36,14 @@ public sealed class OutageTests(StackFixture stack, TestServers servers) : IClas
         var port = ((System.Net.IPEndPoint)blackHole.LocalEndpoint).Port;
         var librarydb = "librarydb_hung_" + Guid.NewGuid().ToString("N")[..8];
         await servers.Postgres.CreateDatabaseAsync(librarydb);
-        await using var mcpHost = await stack.StartMcpHostAsync(new Dictionary<string, string?>
+        await using var mcpHost = await fixture.StartMcpHostAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:librarydb"] = servers.Postgres.ConnectionString(librarydb),
             ["services:auth-service:http:0"] = $"http://127.0.0.1:{port}",
             ["Mcp:AuthTimeoutMilliseconds"] = "1000",
         });
 
-        using var response = await stack.PostMcpAsync(StackFixture.ToolCall("search", new { query = "x" }), "mnm_anything", host: mcpHost);
+        using var response = await fixture.PostMcpAsync(McpHostFixture.ToolCall("search", new { query = "x" }), "mnm_anything", host: mcpHost);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
     }

@@ -8,24 +8,24 @@ using StackExchange.Redis;
 namespace Mnemosyne.McpHost.Tests;
 
 /// <summary>CONTRACT §7: one budget per principal across replicas, overrides, 429 with Retry-After, public calls free.</summary>
-public sealed class RateLimitTests(StackFixture stack) : IClassFixture<StackFixture>
+public sealed class RateLimitTests(McpHostFixture fixture) : IClassFixture<McpHostFixture>
 {
-    private static readonly string ListLibraries = StackFixture.ToolCall("list_libraries", new { });
+    private static readonly string ListLibraries = McpHostFixture.ToolCall("list_libraries", new { });
 
     [Fact]
     public async Task A_tokens_budget_is_shared_by_two_mcp_hosts_and_refused_calls_get_429_with_retry_after()
     {
-        await using var second = await stack.StartMcpHostAsync(new Dictionary<string, string?>
+        await using var second = await fixture.StartMcpHostAsync(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:librarydb"] = stack.Servers.Postgres.ConnectionString(stack.LibraryDatabase),
+            ["ConnectionStrings:librarydb"] = fixture.Servers.Postgres.ConnectionString(fixture.LibraryDatabase),
         });
-        var hosts = new[] { stack.McpHost, second };
-        var user = await stack.Auth.CreateUserAsync();
-        var created = await stack.Auth.AdminAsync(HttpMethod.Post, "/admin/v1/tokens",
+        var hosts = new[] { fixture.McpHost, second };
+        var user = await fixture.Auth.CreateUserAsync();
+        var created = await fixture.Auth.AdminAsync(HttpMethod.Post, "/admin/v1/tokens",
             new { username = user, name = "limited", libraries = new[] { "lib-x" }, rateLimitPerMinute = 40 });
         var token = created.Body.GetProperty("token").GetString()!;
         using var failures = new MetricCollector<long>(
-            stack.McpHost.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Mnemosyne.Auth", "mcp.auth.failures");
+            fixture.McpHost.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Mnemosyne.Auth", "mcp.auth.failures");
         await AwayFromAMinuteBoundaryAsync();
 
         var statuses = new ConcurrentBag<HttpStatusCode>();
@@ -34,7 +34,7 @@ public sealed class RateLimitTests(StackFixture stack) : IClassFixture<StackFixt
         {
             for (var call = 0; call < 10; call++)
             {
-                var response = await stack.PostMcpAsync(ListLibraries, token, host: hosts[(client + call) % 2]);
+                var response = await fixture.PostMcpAsync(ListLibraries, token, host: hosts[(client + call) % 2]);
                 statuses.Add(response.StatusCode);
                 if (response.StatusCode == HttpStatusCode.TooManyRequests)
                 {
@@ -63,31 +63,31 @@ public sealed class RateLimitTests(StackFixture stack) : IClassFixture<StackFixt
         Assert.Contains(failures.GetMeasurementSnapshot(), m => (string?)m.Tags["reason"] == "rate_limited");
 
         // Public calls are never limited.
-        using var health = await stack.PostMcpAsync(StackFixture.ToolCall("get_health", new { }), token);
-        using var list = await stack.PostMcpAsync("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", token);
+        using var health = await fixture.PostMcpAsync(McpHostFixture.ToolCall("get_health", new { }), token);
+        using var list = await fixture.PostMcpAsync("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", token);
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (health.StatusCode, list.StatusCode));
     }
 
     [Fact]
     public async Task A_team_override_applies_and_changing_it_takes_effect_on_the_next_call()
     {
-        await stack.Auth.CreateSigningKeyAsync();
-        var created = await stack.Auth.AdminAsync(HttpMethod.Post, "/admin/v1/teams",
+        await fixture.Auth.CreateSigningKeyAsync();
+        var created = await fixture.Auth.AdminAsync(HttpMethod.Post, "/admin/v1/teams",
             new { name = AuthApi.Unique("team"), workspaces = new[] { "ws-limited" }, rateLimitPerMinute = 3 });
         Assert.Equal(System.Net.HttpStatusCode.Created, created.Status);
         var team = created.Body.GetProperty("id").GetString()!;
-        var token = await stack.Auth.MintTeamTokenAsync(team);
+        var token = await fixture.Auth.MintTeamTokenAsync(team);
         await AwayFromAMinuteBoundaryAsync();
 
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 5; i++)
         {
-            using var response = await stack.PostMcpAsync(ListLibraries, token);
+            using var response = await fixture.PostMcpAsync(ListLibraries, token);
             statuses.Add(response.StatusCode);
         }
 
-        var raised = await stack.Auth.AdminAsync(HttpMethod.Put, $"/admin/v1/teams/{team}/rate-limit", new { rateLimitPerMinute = (int?)null });
-        using var after = await stack.PostMcpAsync(ListLibraries, token);
+        var raised = await fixture.Auth.AdminAsync(HttpMethod.Put, $"/admin/v1/teams/{team}/rate-limit", new { rateLimitPerMinute = (int?)null });
+        using var after = await fixture.PostMcpAsync(ListLibraries, token);
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
         Assert.Equal(HttpStatusCode.NoContent, raised.Status);
@@ -97,17 +97,17 @@ public sealed class RateLimitTests(StackFixture stack) : IClassFixture<StackFixt
     [Fact]
     public async Task A_spent_budget_is_back_after_the_window_says_retry_after()
     {
-        var user = await stack.Auth.CreateUserAsync();
-        var created = await stack.Auth.AdminAsync(HttpMethod.Post, "/admin/v1/tokens",
+        var user = await fixture.Auth.CreateUserAsync();
+        var created = await fixture.Auth.AdminAsync(HttpMethod.Post, "/admin/v1/tokens",
             new { username = user, name = "one-a-minute", libraries = new[] { "lib-x" }, rateLimitPerMinute = 1 });
         var token = created.Body.GetProperty("token").GetString()!;
-        using var first = await stack.PostMcpAsync(ListLibraries, token);
-        using var second = await stack.PostMcpAsync(ListLibraries, token);
+        using var first = await fixture.PostMcpAsync(ListLibraries, token);
+        using var second = await fixture.PostMcpAsync(ListLibraries, token);
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.TooManyRequests), (first.StatusCode, second.StatusCode));
 
         var wait = int.Parse(second.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
         await Task.Delay(TimeSpan.FromSeconds(wait) + TimeSpan.FromMilliseconds(200), TestContext.Current.CancellationToken);
-        using var later = await stack.PostMcpAsync(ListLibraries, token);
+        using var later = await fixture.PostMcpAsync(ListLibraries, token);
 
         Assert.Equal(HttpStatusCode.OK, later.StatusCode);
     }
@@ -115,7 +115,7 @@ public sealed class RateLimitTests(StackFixture stack) : IClassFixture<StackFixt
     /// <summary>Budgets are per minute on Redis's clock: start a measurement with most of a minute left.</summary>
     private async Task AwayFromAMinuteBoundaryAsync()
     {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Servers.Redis.ConnectionString);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Servers.Redis.ConnectionString);
         var now = await redis.GetServers()[0].TimeAsync();
         if (now.Second > 45)
         {

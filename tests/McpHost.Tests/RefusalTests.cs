@@ -5,16 +5,16 @@ using Mnemosyne.McpHost.Tests.Infrastructure;
 namespace Mnemosyne.McpHost.Tests;
 
 /// <summary>Refusals are HTTP (CONTRACT §4): status, WWW-Authenticate and a JSON-RPC error carrying the reason.</summary>
-public sealed class RefusalTests(StackFixture stack) : IClassFixture<StackFixture>
+public sealed class RefusalTests(McpHostFixture fixture) : IClassFixture<McpHostFixture>
 {
-    private static readonly string SearchCall = StackFixture.ToolCall("search", new { query = "anything" });
+    private static readonly string SearchCall = McpHostFixture.ToolCall("search", new { query = "anything" });
 
-    private string MetadataUrl => new Uri(stack.McpHost.Address, "/.well-known/oauth-protected-resource/mcp").ToString();
+    private string MetadataUrl => new Uri(fixture.McpHost.Address, "/.well-known/oauth-protected-resource/mcp").ToString();
 
     [Fact]
     public async Task No_token_gets_401_with_a_bare_challenge_and_the_reason()
     {
-        using var response = await stack.PostMcpAsync(SearchCall);
+        using var response = await fixture.PostMcpAsync(SearchCall);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal($"Bearer resource_metadata=\"{MetadataUrl}\"", response.Headers.WwwAuthenticate.ToString());
@@ -29,7 +29,7 @@ public sealed class RefusalTests(StackFixture stack) : IClassFixture<StackFixtur
     [Fact]
     public async Task Bad_token_gets_401_invalid_token_challenge()
     {
-        using var response = await stack.PostMcpAsync(SearchCall, token: "mnm_not-a-real-token");
+        using var response = await fixture.PostMcpAsync(SearchCall, token: "mnm_not-a-real-token");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal($"Bearer resource_metadata=\"{MetadataUrl}\", error=\"invalid_token\", error_description=\"Invalid MCP token.\"",
@@ -40,14 +40,14 @@ public sealed class RefusalTests(StackFixture stack) : IClassFixture<StackFixtur
     [Fact]
     public async Task Expired_and_deactivated_tokens_get_401_with_their_reasons()
     {
-        var user = await stack.Auth.CreateUserAsync();
-        var (_, expiring) = await stack.Auth.CreateTokenAsync(user, [], expiresAt: stack.Time.GetUtcNow().AddSeconds(30));
-        var (id, deactivated) = await stack.Auth.CreateTokenAsync(user, []);
-        await stack.Auth.AdminAsync(HttpMethod.Post, $"/admin/v1/tokens/{id}/deactivate");
-        stack.Time.Advance(TimeSpan.FromSeconds(31));
+        var user = await fixture.Auth.CreateUserAsync();
+        var (_, expiring) = await fixture.Auth.CreateTokenAsync(user, [], expiresAt: fixture.Time.GetUtcNow().AddSeconds(30));
+        var (id, deactivated) = await fixture.Auth.CreateTokenAsync(user, []);
+        await fixture.Auth.AdminAsync(HttpMethod.Post, $"/admin/v1/tokens/{id}/deactivate");
+        fixture.Time.Advance(TimeSpan.FromSeconds(31));
 
-        using var expiredResponse = await stack.PostMcpAsync(SearchCall, expiring);
-        using var deactivatedResponse = await stack.PostMcpAsync(SearchCall, deactivated);
+        using var expiredResponse = await fixture.PostMcpAsync(SearchCall, expiring);
+        using var deactivatedResponse = await fixture.PostMcpAsync(SearchCall, deactivated);
 
         Assert.Equal(HttpStatusCode.Unauthorized, expiredResponse.StatusCode);
         Assert.Equal("expired", Reason(await BodyAsync(expiredResponse)));
@@ -59,10 +59,10 @@ public sealed class RefusalTests(StackFixture stack) : IClassFixture<StackFixtur
     [Fact]
     public async Task Token_limited_to_search_gets_403_insufficient_scope_on_get_document()
     {
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"], ["search"]);
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib"], ["search"]);
 
-        using var search = await stack.PostMcpAsync(SearchCall, token);
-        using var getDocument = await stack.PostMcpAsync(StackFixture.ToolCall("get_document", new { uid = "doc" }), token);
+        using var search = await fixture.PostMcpAsync(SearchCall, token);
+        using var getDocument = await fixture.PostMcpAsync(McpHostFixture.ToolCall("get_document", new { uid = "doc" }), token);
 
         Assert.Equal(HttpStatusCode.OK, search.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, getDocument.StatusCode);
@@ -77,9 +77,9 @@ public sealed class RefusalTests(StackFixture stack) : IClassFixture<StackFixtur
     [Fact]
     public async Task The_official_client_surfaces_a_refused_call_as_an_error()
     {
-        await using var client = await stack.ConnectAsync("mnm_not-a-real-token");
+        await using var client = await fixture.ConnectAsync("mnm_not-a-real-token");
 
-        var failure = await Assert.ThrowsAnyAsync<Exception>(() => StackFixture.CallRawAsync(client, "search", new() { ["query"] = "x" }));
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => McpHostFixture.CallRawAsync(client, "search", new() { ["query"] = "x" }));
 
         Assert.Contains("401", failure.ToString(), StringComparison.Ordinal);
     }
@@ -87,12 +87,12 @@ public sealed class RefusalTests(StackFixture stack) : IClassFixture<StackFixtur
     [Fact]
     public async Task A_body_over_the_cap_gets_413_without_reaching_auth_or_the_sdk()
     {
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"]);
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib"]);
 
         // As large uploads should: with Expect: 100-continue the refusal comes before the body is sent (without it the
         // server still answers 413 and closes, but a client busy writing may only see the closed connection).
-        using var response = await stack.PostMcpAsync(
-            StackFixture.ToolCall("search", new { query = new string('q', 2 * 1024 * 1024) }), token, expectContinue: true);
+        using var response = await fixture.PostMcpAsync(
+            McpHostFixture.ToolCall("search", new { query = new string('q', 2 * 1024 * 1024) }), token, expectContinue: true);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("too_large", Reason(await BodyAsync(response)));
@@ -103,11 +103,11 @@ public sealed class RefusalTests(StackFixture stack) : IClassFixture<StackFixtur
     [InlineData(2 * 1024 * 1024, HttpStatusCode.RequestEntityTooLarge)]
     public async Task A_chunked_body_without_a_length_is_read_whole_and_capped_like_any_other(int queryLength, HttpStatusCode expected)
     {
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"]);
-        using var client = stack.McpHost.ClientWithBearer(token);
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib"]);
+        using var client = fixture.McpHost.ClientWithBearer(token);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
         {
-            Content = new StringContent(StackFixture.ToolCall("search", new { query = new string('q', queryLength) }),
+            Content = new StringContent(McpHostFixture.ToolCall("search", new { query = new string('q', queryLength) }),
                 System.Text.Encoding.UTF8, "application/json"),
         };
         request.Headers.Accept.ParseAdd("application/json, text/event-stream");
@@ -125,8 +125,8 @@ public sealed class RefusalTests(StackFixture stack) : IClassFixture<StackFixtur
     {
         const string list = """{"jsonrpc":"2.0","id":1,"method":"tools/list"}""";
 
-        using var foreign = await stack.PostMcpAsync(list, origin: "http://evil.example");
-        using var allowed = await stack.PostMcpAsync(list, origin: StackFixture.AllowedOrigin);
+        using var foreign = await fixture.PostMcpAsync(list, origin: "http://evil.example");
+        using var allowed = await fixture.PostMcpAsync(list, origin: McpHostFixture.AllowedOrigin);
 
         Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
@@ -140,7 +140,7 @@ public sealed class RefusalTests(StackFixture stack) : IClassFixture<StackFixtur
     [InlineData("""{"jsonrpc":"2.0","id":1,"method":""")]
     public async Task Ambiguous_or_broken_messages_are_refused_before_the_sdk(string body)
     {
-        using var response = await stack.PostMcpAsync(body);
+        using var response = await fixture.PostMcpAsync(body);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("invalid_request", Reason(await BodyAsync(response)));
@@ -149,12 +149,12 @@ public sealed class RefusalTests(StackFixture stack) : IClassFixture<StackFixtur
     [Fact]
     public async Task Decisions_are_logged_with_principal_tool_and_count_but_never_the_token()
     {
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib-1", "lib-2"], ["search"]);
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib-1", "lib-2"], ["search"]);
 
-        using var allowed = await stack.PostMcpAsync(SearchCall, token);
-        using var refused = await stack.PostMcpAsync(StackFixture.ToolCall("get_document", new { uid = "d" }), token);
+        using var allowed = await fixture.PostMcpAsync(SearchCall, token);
+        using var refused = await fixture.PostMcpAsync(McpHostFixture.ToolCall("get_document", new { uid = "d" }), token);
 
-        var lines = stack.McpHost.Logs.Lines().ToList();
+        var lines = fixture.McpHost.Logs.Lines().ToList();
         Assert.Contains(lines, l => l.Contains("mcp.auth.decision", StringComparison.Ordinal)
             && l.Contains("Principal=mcptoken:" + token[..12], StringComparison.Ordinal)
             && l.Contains("Tool=search", StringComparison.Ordinal) && l.Contains("LibraryCount=2", StringComparison.Ordinal)

@@ -11,10 +11,10 @@ namespace Mnemosyne.McpHost.Tests;
 /// calling through both mcp-hosts; a revoking admin call through one auth-service (or mcp-host, for the library
 /// store) and no call that started after that admin call answered may be allowed or see what was revoked.
 /// </summary>
-public sealed class RevocationUnderLoadTests(StackFixture stack) : IClassFixture<StackFixture>
+public sealed class RevocationUnderLoadTests(McpHostFixture fixture) : IClassFixture<McpHostFixture>
 {
     private const int Clients = 16;
-    private static readonly string ListLibraries = StackFixture.ToolCall("list_libraries", new { });
+    private static readonly string ListLibraries = McpHostFixture.ToolCall("list_libraries", new { });
 
     /// <summary>What one scenario calls with, how it revokes, and what a stale answer would contain.</summary>
     private sealed record Scenario(string Bearer, Func<Task> Revoke, string? StaleLibrary, Func<Task>? Restore = null);
@@ -29,14 +29,14 @@ public sealed class RevocationUnderLoadTests(StackFixture stack) : IClassFixture
     [MemberData(nameof(Kinds))]
     public async Task No_call_started_after_the_revoking_admin_call_answered_is_allowed(string kind)
     {
-        await using var secondAuth = await TestHost.StartAuthServiceAsync(stack.Settings(), stack.Time);
-        await using var secondMcp = await stack.StartMcpHostAsync(new Dictionary<string, string?>
+        await using var secondAuth = await TestHost.StartAuthServiceAsync(fixture.Settings(), fixture.Time);
+        await using var secondMcp = await fixture.StartMcpHostAsync(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:librarydb"] = stack.Servers.Postgres.ConnectionString(stack.LibraryDatabase),
+            ["ConnectionStrings:librarydb"] = fixture.Servers.Postgres.ConnectionString(fixture.LibraryDatabase),
             ["services:auth-service:http:0"] = secondAuth.Address.ToString().TrimEnd('/'),
         });
-        var hosts = new[] { stack.McpHost, secondMcp };
-        var scenario = await ArrangeAsync(kind, stack.Auth.On(secondAuth), secondMcp);
+        var hosts = new[] { fixture.McpHost, secondMcp };
+        var scenario = await ArrangeAsync(kind, fixture.Auth.On(secondAuth), secondMcp);
 
         var calls = new ConcurrentBag<(long Started, bool Stale)>();
         using var stop = new CancellationTokenSource();
@@ -46,7 +46,7 @@ public sealed class RevocationUnderLoadTests(StackFixture stack) : IClassFixture
             for (var n = 0; !stop.IsCancellationRequested; n++)
             {
                 var started = Stopwatch.GetTimestamp();
-                using var response = await stack.PostMcpAsync(ListLibraries, scenario.Bearer, host: hosts[(i + n) % 2]);
+                using var response = await fixture.PostMcpAsync(ListLibraries, scenario.Bearer, host: hosts[(i + n) % 2]);
                 calls.Add((started, await IsStaleAsync(response, scenario)));
                 if (n < 4)
                 {
@@ -76,10 +76,10 @@ public sealed class RevocationUnderLoadTests(StackFixture stack) : IClassFixture
 
     private async Task<Scenario> ArrangeAsync(string kind, AuthApi second, TestHost secondMcp)
     {
-        var first = stack.Auth;
+        var first = fixture.Auth;
         var workspace = AuthApi.Unique("ws");
         var library = AuthApi.Unique("lib");
-        await stack.PutLibraryAsync(library, workspace);
+        await fixture.PutLibraryAsync(library, workspace);
         await first.CreateSigningKeyAsync(); // team tokens are signed with the newest key, and another scenario retires one
         switch (kind)
         {
@@ -99,7 +99,7 @@ public sealed class RevocationUnderLoadTests(StackFixture stack) : IClassFixture
             case "signing key retired":
             {
                 var (kid, secret) = await first.CreateSigningKeyAsync();
-                var token = TestJwt.Turn(kid, secret, stack.Time.GetUtcNow(), c => c["libs"] = new[] { library });
+                var token = TestJwt.Turn(kid, secret, fixture.Time.GetUtcNow(), c => c["libs"] = new[] { library });
                 await WaitUntilAllowedAsync(token, secondMcp);
                 return new(token, () => NoContentAsync(second, $"/admin/v1/signing-keys/{kid}/retire"), null);
             }
@@ -107,7 +107,7 @@ public sealed class RevocationUnderLoadTests(StackFixture stack) : IClassFixture
             case "service user deactivated":
             {
                 var (kid, secret) = await first.CreateSigningKeyAsync();
-                var token = TestJwt.Turn(kid, secret, stack.Time.GetUtcNow(), c => c["libs"] = new[] { library });
+                var token = TestJwt.Turn(kid, secret, fixture.Time.GetUtcNow(), c => c["libs"] = new[] { library });
                 await WaitUntilAllowedAsync(token, secondMcp);
                 return new(token, () => NoContentAsync(second, "/admin/v1/users/daedalus-service/deactivate"), null,
                     Restore: () => NoContentAsync(first, "/admin/v1/users/daedalus-service/activate"));
@@ -129,7 +129,7 @@ public sealed class RevocationUnderLoadTests(StackFixture stack) : IClassFixture
             case "team workspace removed":
             {
                 var kept = AuthApi.Unique("ws");
-                await stack.PutLibraryAsync(AuthApi.Unique("lib"), kept);
+                await fixture.PutLibraryAsync(AuthApi.Unique("lib"), kept);
                 var team = await first.CreateTeamAsync(workspace, kept);
                 return new(await TeamTokenAsync(team, secondMcp),
                     () => NoContentAsync(second, $"/admin/v1/teams/{team}/workspaces", HttpMethod.Put, new { workspaces = new[] { kept } }),
@@ -140,7 +140,7 @@ public sealed class RevocationUnderLoadTests(StackFixture stack) : IClassFixture
             {
                 var team = await first.CreateTeamAsync(workspace);
                 return new(await TeamTokenAsync(team, secondMcp),
-                    () => stack.PutLibraryAsync(library, AuthApi.Unique("ws")), library);
+                    () => fixture.PutLibraryAsync(library, AuthApi.Unique("ws")), library);
             }
 
             case "library deleted":
@@ -148,7 +148,7 @@ public sealed class RevocationUnderLoadTests(StackFixture stack) : IClassFixture
                 var team = await first.CreateTeamAsync(workspace);
                 return new(await TeamTokenAsync(team, secondMcp), async () =>
                 {
-                    using var admin = secondMcp.ClientWithBearer(stack.AdminKey);
+                    using var admin = secondMcp.ClientWithBearer(fixture.AdminKey);
                     using var response = await admin.DeleteAsync(new Uri($"/admin/v1/libraries/{library}", UriKind.Relative));
                     Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
                 }, library);
@@ -173,7 +173,7 @@ public sealed class RevocationUnderLoadTests(StackFixture stack) : IClassFixture
 
     private async Task<string> TeamTokenAsync(string team, TestHost secondMcp)
     {
-        var token = await stack.Auth.MintTeamTokenAsync(team);
+        var token = await fixture.Auth.MintTeamTokenAsync(team);
         await WaitUntilAllowedAsync(token, secondMcp);
         return token;
     }
@@ -183,7 +183,7 @@ public sealed class RevocationUnderLoadTests(StackFixture stack) : IClassFixture
     {
         for (var attempt = 0; ; attempt++)
         {
-            using var response = await stack.PostMcpAsync(ListLibraries, token, host: secondMcp);
+            using var response = await fixture.PostMcpAsync(ListLibraries, token, host: secondMcp);
             if (response.StatusCode == HttpStatusCode.OK || attempt == 50)
             {
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);

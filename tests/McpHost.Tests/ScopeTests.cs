@@ -5,24 +5,24 @@ using Mnemosyne.McpHost.Tests.Infrastructure;
 namespace Mnemosyne.McpHost.Tests;
 
 /// <summary>The tools see only the resolved library list; outside it, libraries and documents do not exist.</summary>
-public sealed class ScopeTests(StackFixture stack) : IClassFixture<StackFixture>
+public sealed class ScopeTests(McpHostFixture fixture) : IClassFixture<McpHostFixture>
 {
     [Fact]
     public async Task Opaque_token_lists_searches_and_reads_only_its_libraries()
     {
         var word = "zephyr" + Guid.NewGuid().ToString("N")[..6];
-        var (mine, myDocument) = await stack.AddLibraryWithDocumentAsync("ws-a", word);
-        var (theirs, theirDocument) = await stack.AddLibraryWithDocumentAsync("ws-a", word);
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), [mine]);
-        await using var client = await stack.ConnectAsync(token);
+        var (mine, myDocument) = await fixture.AddLibraryWithDocumentAsync("ws-a", word);
+        var (theirs, theirDocument) = await fixture.AddLibraryWithDocumentAsync("ws-a", word);
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), [mine]);
+        await using var client = await fixture.ConnectAsync(token);
 
-        var libraries = await StackFixture.CallAsync(client, "list_libraries");
-        var hits = await StackFixture.CallAsync(client, "search", new() { ["query"] = word });
-        var document = await StackFixture.CallAsync(client, "get_document", new() { ["uid"] = myDocument });
-        var outside = await StackFixture.CallRawAsync(client, "get_document", new() { ["uid"] = theirDocument });
-        var missing = await StackFixture.CallRawAsync(client, "get_document", new() { ["uid"] = "no-such-doc" });
-        var outsideLibrary = await StackFixture.CallRawAsync(client, "search", new() { ["query"] = word, ["library"] = theirs });
-        var missingLibrary = await StackFixture.CallRawAsync(client, "search", new() { ["query"] = word, ["library"] = "no-such-lib" });
+        var libraries = await McpHostFixture.CallAsync(client, "list_libraries");
+        var hits = await McpHostFixture.CallAsync(client, "search", new() { ["query"] = word });
+        var document = await McpHostFixture.CallAsync(client, "get_document", new() { ["uid"] = myDocument });
+        var outside = await McpHostFixture.CallRawAsync(client, "get_document", new() { ["uid"] = theirDocument });
+        var missing = await McpHostFixture.CallRawAsync(client, "get_document", new() { ["uid"] = "no-such-doc" });
+        var outsideLibrary = await McpHostFixture.CallRawAsync(client, "search", new() { ["query"] = word, ["library"] = theirs });
+        var missingLibrary = await McpHostFixture.CallRawAsync(client, "search", new() { ["query"] = word, ["library"] = "no-such-lib" });
 
         var library = Assert.Single(libraries.EnumerateArray());
         Assert.Equal((mine, "ws-a", 1), (library.GetProperty("uid").GetString(), library.GetProperty("workspace").GetString(),
@@ -35,24 +35,24 @@ public sealed class ScopeTests(StackFixture stack) : IClassFixture<StackFixture>
 
         // Outside the scope answers exactly as "does not exist".
         Assert.True(outside.IsError);
-        Assert.EndsWith($"Document '{theirDocument}' not found.", StackFixture.Text(outside), StringComparison.Ordinal);
-        Assert.Equal(StackFixture.Text(outside).Replace(theirDocument, "no-such-doc", StringComparison.Ordinal), StackFixture.Text(missing));
+        Assert.EndsWith($"Document '{theirDocument}' not found.", McpHostFixture.Text(outside), StringComparison.Ordinal);
+        Assert.Equal(McpHostFixture.Text(outside).Replace(theirDocument, "no-such-doc", StringComparison.Ordinal), McpHostFixture.Text(missing));
         Assert.True(outsideLibrary.IsError);
-        Assert.EndsWith($"Library '{theirs}' not found.", StackFixture.Text(outsideLibrary), StringComparison.Ordinal);
-        Assert.Equal(StackFixture.Text(outsideLibrary).Replace(theirs, "no-such-lib", StringComparison.Ordinal), StackFixture.Text(missingLibrary));
+        Assert.EndsWith($"Library '{theirs}' not found.", McpHostFixture.Text(outsideLibrary), StringComparison.Ordinal);
+        Assert.Equal(McpHostFixture.Text(outsideLibrary).Replace(theirs, "no-such-lib", StringComparison.Ordinal), McpHostFixture.Text(missingLibrary));
     }
 
     [Fact]
     public async Task Token_with_no_libraries_sees_nothing()
     {
         var word = "quasar" + Guid.NewGuid().ToString("N")[..6];
-        var (_, document) = await stack.AddLibraryWithDocumentAsync("ws-b", word);
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), []);
-        await using var client = await stack.ConnectAsync(token);
+        var (_, document) = await fixture.AddLibraryWithDocumentAsync("ws-b", word);
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), []);
+        await using var client = await fixture.ConnectAsync(token);
 
-        Assert.Empty((await StackFixture.CallAsync(client, "list_libraries")).EnumerateArray());
-        Assert.Empty((await StackFixture.CallAsync(client, "search", new() { ["query"] = word })).EnumerateArray());
-        Assert.True((await StackFixture.CallRawAsync(client, "get_document", new() { ["uid"] = document })).IsError);
+        Assert.Empty((await McpHostFixture.CallAsync(client, "list_libraries")).EnumerateArray());
+        Assert.Empty((await McpHostFixture.CallAsync(client, "search", new() { ["query"] = word })).EnumerateArray());
+        Assert.True((await McpHostFixture.CallRawAsync(client, "get_document", new() { ["uid"] = document })).IsError);
     }
 
     [Fact]
@@ -60,15 +60,15 @@ public sealed class ScopeTests(StackFixture stack) : IClassFixture<StackFixture>
     {
         var word = "nimbus" + Guid.NewGuid().ToString("N")[..6];
         var library = AuthApi.Unique("lib");
-        await stack.PutLibraryAsync(library, "ws-c");
-        await stack.PutDocumentAsync(library, library + "-body", "Weather log", $"Clouds today; one {word} over the hills.");
-        await stack.PutDocumentAsync(library, library + "-title", $"All about {word}", "A survey of cloud types.");
-        await stack.PutDocumentAsync(library, library + "-none", "Unrelated", "Nothing to see here.");
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), [library]);
-        await using var client = await stack.ConnectAsync(token);
+        await fixture.PutLibraryAsync(library, "ws-c");
+        await fixture.PutDocumentAsync(library, library + "-body", "Weather log", $"Clouds today; one {word} over the hills.");
+        await fixture.PutDocumentAsync(library, library + "-title", $"All about {word}", "A survey of cloud types.");
+        await fixture.PutDocumentAsync(library, library + "-none", "Unrelated", "Nothing to see here.");
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), [library]);
+        await using var client = await fixture.ConnectAsync(token);
 
-        var all = await StackFixture.CallAsync(client, "search", new() { ["query"] = word, ["library"] = library });
-        var one = await StackFixture.CallAsync(client, "search", new() { ["query"] = word, ["limit"] = 1 });
+        var all = await McpHostFixture.CallAsync(client, "search", new() { ["query"] = word, ["library"] = library });
+        var one = await McpHostFixture.CallAsync(client, "search", new() { ["query"] = word, ["limit"] = 1 });
 
         Assert.Equal([library + "-title", library + "-body"], all.EnumerateArray().Select(h => h.GetProperty("document").GetString()).ToArray());
         Assert.Equal(library + "-title", Assert.Single(one.EnumerateArray()).GetProperty("document").GetString());
@@ -81,29 +81,29 @@ public sealed class ScopeTests(StackFixture stack) : IClassFixture<StackFixture>
     [InlineData("get_document", """{"uid":" "}""", "'uid' must be 1 to 200 characters.")]
     public async Task Bad_arguments_get_a_clear_tool_error(string tool, string arguments, string message)
     {
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"]);
-        await using var client = await stack.ConnectAsync(token);
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib"]);
+        await using var client = await fixture.ConnectAsync(token);
         var args = JsonSerializer.Deserialize<Dictionary<string, object?>>(arguments)!;
 
-        var result = await StackFixture.CallRawAsync(client, tool, args);
+        var result = await McpHostFixture.CallRawAsync(client, tool, args);
 
         Assert.True(result.IsError);
-        Assert.EndsWith(message, StackFixture.Text(result), StringComparison.Ordinal);
+        Assert.EndsWith(message, McpHostFixture.Text(result), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Team_token_sees_its_workspaces_and_an_assignment_change_on_the_next_call()
     {
         var (first, second) = (AuthApi.Unique("ws"), AuthApi.Unique("ws"));
-        var (firstLibrary, _) = await stack.AddLibraryWithDocumentAsync(first, "alpha");
-        var (secondLibrary, _) = await stack.AddLibraryWithDocumentAsync(second, "beta");
-        await stack.Auth.CreateSigningKeyAsync();
-        var team = await stack.Auth.CreateTeamAsync(first);
-        await using var client = await stack.ConnectAsync(await stack.Auth.MintTeamTokenAsync(team));
+        var (firstLibrary, _) = await fixture.AddLibraryWithDocumentAsync(first, "alpha");
+        var (secondLibrary, _) = await fixture.AddLibraryWithDocumentAsync(second, "beta");
+        await fixture.Auth.CreateSigningKeyAsync();
+        var team = await fixture.Auth.CreateTeamAsync(first);
+        await using var client = await fixture.ConnectAsync(await fixture.Auth.MintTeamTokenAsync(team));
 
-        var before = await StackFixture.CallAsync(client, "list_libraries");
-        await stack.Auth.AdminAsync(HttpMethod.Put, $"/admin/v1/teams/{team}/workspaces", new { workspaces = new[] { second } });
-        var after = await StackFixture.CallAsync(client, "list_libraries");
+        var before = await McpHostFixture.CallAsync(client, "list_libraries");
+        await fixture.Auth.AdminAsync(HttpMethod.Put, $"/admin/v1/teams/{team}/workspaces", new { workspaces = new[] { second } });
+        var after = await McpHostFixture.CallAsync(client, "list_libraries");
 
         Assert.Equal([firstLibrary], before.EnumerateArray().Select(l => l.GetProperty("uid").GetString()).ToArray());
         Assert.Equal([secondLibrary], after.EnumerateArray().Select(l => l.GetProperty("uid").GetString()).ToArray());
@@ -112,22 +112,22 @@ public sealed class ScopeTests(StackFixture stack) : IClassFixture<StackFixture>
     [Fact]
     public async Task Turn_jwt_from_the_admin_api_works_and_its_jti_replayed_after_expiry_is_refused()
     {
-        var (library, _) = await stack.AddLibraryWithDocumentAsync("ws-t", "gamma");
-        var (kid, secret) = await stack.Auth.CreateSigningKeyAsync();
-        var minted = await stack.Auth.AdminAsync(HttpMethod.Post, "/admin/v1/turn-tokens",
+        var (library, _) = await fixture.AddLibraryWithDocumentAsync("ws-t", "gamma");
+        var (kid, secret) = await fixture.Auth.CreateSigningKeyAsync();
+        var minted = await fixture.Auth.AdminAsync(HttpMethod.Post, "/admin/v1/turn-tokens",
             new { subject = "turn-1", libraries = new[] { library }, ttlSeconds = 60 });
-        await using (var client = await stack.ConnectAsync(minted.Body.GetProperty("token").GetString()))
+        await using (var client = await fixture.ConnectAsync(minted.Body.GetProperty("token").GetString()))
         {
-            var libraries = await StackFixture.CallAsync(client, "list_libraries");
+            var libraries = await McpHostFixture.CallAsync(client, "list_libraries");
             Assert.Equal([library], libraries.EnumerateArray().Select(l => l.GetProperty("uid").GetString()).ToArray());
         }
 
         var jti = Guid.NewGuid().ToString();
-        var first = TestJwt.Turn(kid, secret, stack.Time.GetUtcNow(), c => { c["jti"] = jti; c["libs"] = new[] { library }; }, 60);
-        using var used = await stack.PostMcpAsync(StackFixture.ToolCall("list_libraries", new { }), first);
-        stack.Time.Advance(TimeSpan.FromSeconds(60 + 30 + 1));
-        var replayed = TestJwt.Turn(kid, secret, stack.Time.GetUtcNow(), c => { c["jti"] = jti; c["libs"] = new[] { library }; }, 60);
-        using var refused = await stack.PostMcpAsync(StackFixture.ToolCall("list_libraries", new { }), replayed);
+        var first = TestJwt.Turn(kid, secret, fixture.Time.GetUtcNow(), c => { c["jti"] = jti; c["libs"] = new[] { library }; }, 60);
+        using var used = await fixture.PostMcpAsync(McpHostFixture.ToolCall("list_libraries", new { }), first);
+        fixture.Time.Advance(TimeSpan.FromSeconds(60 + 30 + 1));
+        var replayed = TestJwt.Turn(kid, secret, fixture.Time.GetUtcNow(), c => { c["jti"] = jti; c["libs"] = new[] { library }; }, 60);
+        using var refused = await fixture.PostMcpAsync(McpHostFixture.ToolCall("list_libraries", new { }), replayed);
 
         Assert.Equal(HttpStatusCode.OK, used.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);

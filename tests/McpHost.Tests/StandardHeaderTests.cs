@@ -11,7 +11,7 @@ namespace Mnemosyne.McpHost.Tests;
 /// decides on the body, so headers that disagree with it are refused (400, <c>-32020</c>) before auth is decided;
 /// <c>server/discover</c> stays public. Raw HTTP, to see exactly what comes back.
 /// </summary>
-public sealed class StandardHeaderTests(StackFixture stack) : IClassFixture<StackFixture>
+public sealed class StandardHeaderTests(McpHostFixture fixture) : IClassFixture<McpHostFixture>
 {
     private const string July2026 = "2026-07-28";
     private static readonly string SearchCall = Request("tools/call", """{"name":"search","arguments":{"query":"anything"}}""");
@@ -20,7 +20,7 @@ public sealed class StandardHeaderTests(StackFixture stack) : IClassFixture<Stac
     [Fact]
     public async Task Server_discover_needs_no_token()
     {
-        using var response = await stack.PostMcpAsync(Request("server/discover", "{}", id: 3),
+        using var response = await fixture.PostMcpAsync(Request("server/discover", "{}", id: 3),
             protocolVersion: July2026, headers: Headers("server/discover"));
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
 
@@ -32,7 +32,7 @@ public sealed class StandardHeaderTests(StackFixture stack) : IClassFixture<Stac
     public async Task A_public_name_in_the_header_does_not_let_a_protected_call_through_without_a_token()
     {
         // The body calls search (protected); the header claims get_health (public).
-        using var response = await stack.PostMcpAsync(SearchCall, protocolVersion: July2026, headers: Headers("tools/call", "get_health"));
+        using var response = await fixture.PostMcpAsync(SearchCall, protocolVersion: July2026, headers: Headers("tools/call", "get_health"));
 
         await AssertMismatchAsync(response, 7);
     }
@@ -40,7 +40,7 @@ public sealed class StandardHeaderTests(StackFixture stack) : IClassFixture<Stac
     [Fact]
     public async Task A_protected_name_in_the_header_over_a_public_body_is_refused_too()
     {
-        using var response = await stack.PostMcpAsync(HealthCall, protocolVersion: July2026, headers: Headers("tools/call", "search"));
+        using var response = await fixture.PostMcpAsync(HealthCall, protocolVersion: July2026, headers: Headers("tools/call", "search"));
 
         await AssertMismatchAsync(response, 7);
     }
@@ -48,9 +48,9 @@ public sealed class StandardHeaderTests(StackFixture stack) : IClassFixture<Stac
     [Fact]
     public async Task A_method_header_that_disagrees_is_refused_before_auth_even_with_an_older_revision()
     {
-        using var disguised = await stack.PostMcpAsync(StackFixture.ToolCall("search", new { query = "x" }), protocolVersion: "2025-11-25",
+        using var disguised = await fixture.PostMcpAsync(McpHostFixture.ToolCall("search", new { query = "x" }), protocolVersion: "2025-11-25",
             headers: Headers("tools/list"));
-        using var listed = await stack.PostMcpAsync(Request("tools/list", "{}", id: 4),
+        using var listed = await fixture.PostMcpAsync(Request("tools/list", "{}", id: 4),
             protocolVersion: July2026, headers: Headers("tools/call", "search"));
 
         await AssertMismatchAsync(disguised, 7);
@@ -60,12 +60,12 @@ public sealed class StandardHeaderTests(StackFixture stack) : IClassFixture<Stac
     [Fact]
     public async Task A_mismatch_is_refused_even_with_a_valid_token_and_nothing_runs()
     {
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"], ["search"]);
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib"], ["search"]);
 
-        using var response = await stack.PostMcpAsync(SearchCall, token, protocolVersion: July2026, headers: Headers("tools/call", "get_document"));
+        using var response = await fixture.PostMcpAsync(SearchCall, token, protocolVersion: July2026, headers: Headers("tools/call", "get_document"));
 
         await AssertMismatchAsync(response, 7);
-        Assert.DoesNotContain(stack.McpHost.Logs.Lines(), l => l.Contains("Principal=mcptoken:" + token[..12], StringComparison.Ordinal));
+        Assert.DoesNotContain(fixture.McpHost.Logs.Lines(), l => l.Contains("Principal=mcptoken:" + token[..12], StringComparison.Ordinal));
     }
 
     [Theory]
@@ -84,7 +84,7 @@ public sealed class StandardHeaderTests(StackFixture stack) : IClassFixture<Stac
             headers["Mcp-Name"] = "search";
         }
 
-        using var response = await stack.PostMcpAsync(SearchCall, protocolVersion: July2026, headers: headers);
+        using var response = await fixture.PostMcpAsync(SearchCall, protocolVersion: July2026, headers: headers);
 
         await AssertMismatchAsync(response, 7);
     }
@@ -92,9 +92,9 @@ public sealed class StandardHeaderTests(StackFixture stack) : IClassFixture<Stac
     [Fact]
     public async Task A_name_list_or_a_badly_encoded_name_is_refused()
     {
-        using var list = await stack.PostMcpAsync(HealthCall, protocolVersion: July2026,
+        using var list = await fixture.PostMcpAsync(HealthCall, protocolVersion: July2026,
             headers: new Dictionary<string, string> { ["Mcp-Method"] = "tools/call", ["Mcp-Name"] = "get_health, search" });
-        using var badBase64 = await stack.PostMcpAsync(HealthCall, protocolVersion: July2026, headers: Headers("tools/call", "=?base64?not base64!?="));
+        using var badBase64 = await fixture.PostMcpAsync(HealthCall, protocolVersion: July2026, headers: Headers("tools/call", "=?base64?not base64!?="));
 
         await AssertMismatchAsync(list, 7);
         await AssertMismatchAsync(badBase64, 7);
@@ -103,12 +103,12 @@ public sealed class StandardHeaderTests(StackFixture stack) : IClassFixture<Stac
     [Fact]
     public async Task Matching_headers_pass_plainly_or_base64_encoded_and_then_auth_decides()
     {
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"]);
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib"]);
         var encoded = "=?base64?" + Convert.ToBase64String(Encoding.UTF8.GetBytes("get_health")) + "?=";
 
-        using var plain = await stack.PostMcpAsync(SearchCall, token, protocolVersion: July2026, headers: Headers("tools/call", "search"));
-        using var base64 = await stack.PostMcpAsync(HealthCall, protocolVersion: July2026, headers: Headers("tools/call", encoded));
-        using var noToken = await stack.PostMcpAsync(SearchCall, protocolVersion: July2026, headers: Headers("tools/call", "search"));
+        using var plain = await fixture.PostMcpAsync(SearchCall, token, protocolVersion: July2026, headers: Headers("tools/call", "search"));
+        using var base64 = await fixture.PostMcpAsync(HealthCall, protocolVersion: July2026, headers: Headers("tools/call", encoded));
+        using var noToken = await fixture.PostMcpAsync(SearchCall, protocolVersion: July2026, headers: Headers("tools/call", "search"));
 
         Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
         Assert.Equal(HttpStatusCode.OK, base64.StatusCode);
@@ -118,10 +118,10 @@ public sealed class StandardHeaderTests(StackFixture stack) : IClassFixture<Stac
     [Fact]
     public async Task The_official_client_at_the_2026_revision_sends_headers_the_gate_accepts()
     {
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"]);
-        await using var client = await stack.ConnectAsync(token);
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib"]);
+        await using var client = await fixture.ConnectAsync(token);
 
-        var libraries = await StackFixture.CallAsync(client, "list_libraries");
+        var libraries = await McpHostFixture.CallAsync(client, "list_libraries");
 
         Assert.Equal(July2026, client.NegotiatedProtocolVersion);
         Assert.Equal(JsonValueKind.Array, libraries.ValueKind);

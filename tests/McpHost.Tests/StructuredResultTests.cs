@@ -10,14 +10,14 @@ namespace Mnemosyne.McpHost.Tests;
 /// structuredContent with the same data as its text block, which older clients read. Before revision 2026-07-28 both
 /// must be objects, so the SDK carries an array result as <c>{"result":[…]}</c> there; from 2026-07-28 it is the array.
 /// </summary>
-public sealed class StructuredResultTests(StackFixture stack) : IClassFixture<StackFixture>
+public sealed class StructuredResultTests(McpHostFixture fixture) : IClassFixture<McpHostFixture>
 {
     private static readonly string[] ListTools = ["list_libraries", "search"];
 
     [Fact]
     public async Task Every_tool_declares_an_output_schema_describing_its_fields()
     {
-        await using var client = await stack.ConnectAsync();
+        await using var client = await fixture.ConnectAsync();
 
         var tools = await client.ListToolsAsync(cancellationToken: TestContext.Current.CancellationToken);
 
@@ -38,9 +38,9 @@ public sealed class StructuredResultTests(StackFixture stack) : IClassFixture<St
     [Fact]
     public async Task Each_tool_returns_structured_content_equal_to_its_text()
     {
-        var (library, document) = await stack.AddLibraryWithDocumentAsync(AuthApi.Unique("ws"), "marmalade");
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), [library]);
-        await using var client = await stack.ConnectAsync(token);
+        var (library, document) = await fixture.AddLibraryWithDocumentAsync(AuthApi.Unique("ws"), "marmalade");
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), [library]);
+        await using var client = await fixture.ConnectAsync(token);
 
         foreach (var (tool, arguments) in new (string, Dictionary<string, object?>)[]
         {
@@ -50,10 +50,10 @@ public sealed class StructuredResultTests(StackFixture stack) : IClassFixture<St
             ("get_document", new() { ["uid"] = document }),
         })
         {
-            var result = await StackFixture.CallRawAsync(client, tool, arguments);
+            var result = await McpHostFixture.CallRawAsync(client, tool, arguments);
 
-            Assert.False(result.IsError == true, $"{tool}: {StackFixture.Text(result)}");
-            var text = JsonNode.Parse(StackFixture.Text(result));
+            Assert.False(result.IsError == true, $"{tool}: {McpHostFixture.Text(result)}");
+            var text = JsonNode.Parse(McpHostFixture.Text(result));
             var structured = JsonSerializer.SerializeToNode(result.StructuredContent);
             Assert.True(JsonNode.DeepEquals(text, structured), $"{tool}: text {text?.ToJsonString()} vs structured {structured?.ToJsonString()}");
             Assert.Contains(ListTools.Contains(tool) ? library : tool == "get_health" ? "healthy" : document, text!.ToJsonString(), StringComparison.Ordinal);
@@ -63,11 +63,11 @@ public sealed class StructuredResultTests(StackFixture stack) : IClassFixture<St
     [Fact]
     public async Task A_2025_06_18_client_sees_object_schemas_and_the_array_wrapped_as_result()
     {
-        var (library, _) = await stack.AddLibraryWithDocumentAsync(AuthApi.Unique("ws"), "quince");
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), [library]);
+        var (library, _) = await fixture.AddLibraryWithDocumentAsync(AuthApi.Unique("ws"), "quince");
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), [library]);
 
-        var tools = await ResultAsync(await stack.PostMcpAsync("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", protocolVersion: "2025-06-18"));
-        var call = await ResultAsync(await stack.PostMcpAsync(StackFixture.ToolCall("list_libraries", new { }), token, protocolVersion: "2025-06-18"));
+        var tools = await ResultAsync(await fixture.PostMcpAsync("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", protocolVersion: "2025-06-18"));
+        var call = await ResultAsync(await fixture.PostMcpAsync(McpHostFixture.ToolCall("list_libraries", new { }), token, protocolVersion: "2025-06-18"));
 
         foreach (var tool in tools.GetProperty("tools").EnumerateArray())
         {

@@ -11,12 +11,12 @@ namespace Mnemosyne.McpHost.Tests;
 /// <c>auth.resolve</c> span with the decision as attributes, the resolve call below that and auth-service's handling
 /// below it; the MCP SDK's own span is in the same trace. Decisions are counted on the <c>Mnemosyne.Mcp</c> meter.
 /// </summary>
-public sealed class TraceTests(StackFixture stack) : IClassFixture<StackFixture>
+public sealed class TraceTests(McpHostFixture fixture) : IClassFixture<McpHostFixture>
 {
     [Fact]
     public async Task A_tool_call_is_one_trace_named_after_the_call_with_the_decision_on_an_auth_resolve_span()
     {
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"]);
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib"]);
         var traceId = ActivityTraceId.CreateRandom();
         var stopped = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
@@ -35,13 +35,13 @@ public sealed class TraceTests(StackFixture stack) : IClassFixture<StackFixture>
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
         {
-            Content = new StringContent(StackFixture.ToolCall("list_libraries", new { }), System.Text.Encoding.UTF8, "application/json"),
+            Content = new StringContent(McpHostFixture.ToolCall("list_libraries", new { }), System.Text.Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("Accept", "application/json, text/event-stream");
         request.Headers.Add("Authorization", "Bearer " + token);
         using (new Activity("test-caller").SetParentId(traceId, ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded).Start())
         {
-            using var response = await stack.McpHost.Http.SendAsync(request, TestContext.Current.CancellationToken);
+            using var response = await fixture.McpHost.Http.SendAsync(request, TestContext.Current.CancellationToken);
             response.EnsureSuccessStatusCode();
         }
 
@@ -74,8 +74,8 @@ public sealed class TraceTests(StackFixture stack) : IClassFixture<StackFixture>
     [Fact]
     public async Task Decisions_are_counted_by_outcome_kind_and_reason_and_resolve_time_is_recorded()
     {
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), ["lib"]);
-        var meterFactory = stack.McpHost.Services.GetRequiredService<IMeterFactory>();
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib"]);
+        var meterFactory = fixture.McpHost.Services.GetRequiredService<IMeterFactory>();
         var decisions = new ConcurrentQueue<string>();
         var durations = new ConcurrentQueue<double>();
         using var listener = new MeterListener();
@@ -109,9 +109,9 @@ public sealed class TraceTests(StackFixture stack) : IClassFixture<StackFixture>
         });
         listener.Start();
 
-        using (await stack.PostMcpAsync(StackFixture.ToolCall("list_libraries", new { }), token)) { }
-        using (await stack.PostMcpAsync(StackFixture.ToolCall("list_libraries", new { }), "mnm_" + new string('x', 43))) { }
-        using (await stack.PostMcpAsync(StackFixture.ToolCall("list_libraries", new { }))) { }
+        using (await fixture.PostMcpAsync(McpHostFixture.ToolCall("list_libraries", new { }), token)) { }
+        using (await fixture.PostMcpAsync(McpHostFixture.ToolCall("list_libraries", new { }), "mnm_" + new string('x', 43))) { }
+        using (await fixture.PostMcpAsync(McpHostFixture.ToolCall("list_libraries", new { }))) { }
 
         Assert.Equal(["1 allowed opaque none", "1 refused unresolved invalid_token", "1 refused none missing_token"], decisions);
         Assert.Equal(3, durations.Count);

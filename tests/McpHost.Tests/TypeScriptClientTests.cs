@@ -8,16 +8,16 @@ namespace Mnemosyne.McpHost.Tests;
 /// authenticated call end to end, so a second MCP client implementation always runs against mcp-host. That client
 /// also checks the structured result against the tool's outputSchema itself.
 /// </summary>
-public sealed class TypeScriptClientTests(StackFixture stack) : IClassFixture<StackFixture>
+public sealed class TypeScriptClientTests(McpHostFixture fixture) : IClassFixture<McpHostFixture>
 {
     [Fact]
     public async Task The_typescript_sdk_client_searches_with_a_token_and_gets_text_and_structured_results()
     {
-        var (library, document) = await stack.AddLibraryWithDocumentAsync(AuthApi.Unique("ws"), "heliotrope");
-        var (_, token) = await stack.Auth.CreateTokenAsync(await stack.Auth.CreateUserAsync(), [library]);
+        var (library, document) = await fixture.AddLibraryWithDocumentAsync(AuthApi.Unique("ws"), "heliotrope");
+        var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), [library]);
 
         var run = await NodeClients.RunAsync("sdk-call.mjs",
-            [new Uri(stack.McpHost.Address, "/mcp").ToString(), token, "search", """{"query":"heliotrope"}"""],
+            [new Uri(fixture.McpHost.Address, "/mcp").ToString(), token, "search", """{"query":"heliotrope"}"""],
             TimeSpan.FromSeconds(60));
 
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -41,7 +41,7 @@ public sealed class TypeScriptClientTests(StackFixture stack) : IClassFixture<St
     public async Task The_typescript_sdk_client_is_refused_without_a_valid_token()
     {
         var run = await NodeClients.RunAsync("sdk-call.mjs",
-            [new Uri(stack.McpHost.Address, "/mcp").ToString(), "mnm_not-a-real-token", "search", """{"query":"x"}"""],
+            [new Uri(fixture.McpHost.Address, "/mcp").ToString(), "mnm_not-a-real-token", "search", """{"query":"x"}"""],
             TimeSpan.FromSeconds(60));
 
         Assert.True(run.ExitCode == 1, run.ToString());

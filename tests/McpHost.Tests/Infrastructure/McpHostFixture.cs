@@ -10,18 +10,18 @@ namespace Mnemosyne.McpHost.Tests.Infrastructure;
 /// <summary>
 /// One test class's services (<see cref="ServiceFixture"/>): a real AuthService and a real McpHost on Kestrel, the
 /// McpHost caching decisions in the run's Redis as deployed.
-/// <see cref="ServiceFixture.Time"/> is AuthService's clock; McpHost keeps the real one, which its HTTP resilience
-/// timeouts and retry delays run on.
+/// <see cref="ServiceFixture.Time"/> is AuthService's clock; McpHost keeps the real one, which its timeouts and its
+/// invalidation lease run on.
 /// </summary>
-public class StackFixture(TestServers servers) : ServiceFixture(servers)
+public class McpHostFixture(TestServers servers) : ServiceFixture(servers)
 {
     public const string AllowedOrigin = "http://allowed.example";
     private TestHost? _authService;
     private TestHost? _mcpHost;
 
-    public TestHost AuthService => _authService ?? throw new InvalidOperationException("The stack is not started.");
+    public TestHost AuthService => _authService ?? throw new InvalidOperationException("The fixture is not started.");
 
-    public TestHost McpHost => _mcpHost ?? throw new InvalidOperationException("The stack is not started.");
+    public TestHost McpHost => _mcpHost ?? throw new InvalidOperationException("The fixture is not started.");
 
     public AuthApi Auth => new(AuthService, AdminKey, InternalKey);
 
@@ -51,7 +51,7 @@ public class StackFixture(TestServers servers) : ServiceFixture(servers)
     protected virtual int McpHostPort => 0;
 
     /// <summary>
-    /// Another McpHost with this stack's keys and auth-service, on the real clock; <paramref name="settings"/> adds to
+    /// Another McpHost with this fixture's keys and auth-service, on the real clock; <paramref name="settings"/> adds to
     /// or overrides that (give it a library store: <c>ConnectionStrings:librarydb</c> or <c>ConnectionStrings:neo4j</c>).
     /// The caller disposes it.
     /// </summary>

@@ -1,11 +1,11 @@
 namespace Mnemosyne.McpHost.Tests.Infrastructure;
 
 /// <summary>
-/// A <see cref="StackFixture"/> whose services trust a real authorization server (CONTRACT §6): auth-service accepts
+/// A <see cref="McpHostFixture"/> whose services trust a real authorization server (CONTRACT §6): auth-service accepts
 /// its access tokens for the MCP resource URL, mcp-host advertises it. McpHost's port is chosen first, because the
 /// resource URL is the accepted audience.
 /// </summary>
-public sealed class OAuthStackFixture(TestServers servers) : StackFixture(servers)
+public sealed class OAuthMcpHostFixture(TestServers servers) : McpHostFixture(servers)
 {
     private readonly int _mcpPort = TestAuthorizationServer.FreePort();
 
