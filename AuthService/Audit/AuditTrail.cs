@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Data;
@@ -26,21 +25,15 @@ public sealed partial class AuditTrail(
     AuthTelemetry telemetry,
     ILogger<AuditTrail> logger) : BackgroundService, IAuditSink
 {
-    private const int BatchSize = 1000;
     private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
-    private readonly Channel<AuditEntry> _queue = Channel.CreateBounded<AuditEntry>(
-        new BoundedChannelOptions(options.Value.AuditQueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly List<AuditEntry> _unwritten = [];
-    private readonly SemaphoreSlim _writing = new(1, 1); // the loop and a shutdown or test flush never write the same rows
-    private long _dropped;
+    private readonly BatchBuffer<AuditEntry> _queue = new(options.Value.AuditQueueCapacity, batchSize: 1000);
 
     public void Record(AuditEntry entry)
     {
-        if (!_queue.Writer.TryWrite(entry))
+        if (!_queue.TryAdd(entry))
         {
-            Interlocked.Increment(ref _dropped);
             telemetry.RecordAuditDropped();
         }
     }
@@ -49,7 +42,7 @@ public sealed partial class AuditTrail(
     {
         using var untraced = SuppressInstrumentationScope.Begin();
         await migration.WaitAsync(stoppingToken);
-        while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+        while (await _queue.WaitToReadAsync(stoppingToken))
         {
             await Task.Delay(Gather, stoppingToken);
             ReportDropped();
@@ -73,61 +66,30 @@ public sealed partial class AuditTrail(
     }
 
     /// <summary>Writes everything queued so far; false when Postgres refused (the rows are kept for the next try).</summary>
-    public async Task<bool> WriteQueuedAsync(CancellationToken cancellationToken)
-    {
-        await _writing.WaitAsync(cancellationToken);
-        try
-        {
-            return await WriteLockedAsync(cancellationToken);
-        }
-        finally
-        {
-            _writing.Release();
-        }
-    }
+    public Task<bool> WriteQueuedAsync(CancellationToken cancellationToken) => _queue.DrainAsync(TryCopyAsync, cancellationToken);
 
     public override void Dispose()
     {
-        _writing.Dispose();
+        _queue.Dispose();
         base.Dispose();
     }
 
-    private async Task<bool> WriteLockedAsync(CancellationToken cancellationToken)
+    private async Task<bool> TryCopyAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
     {
-        while (true)
+        try
         {
-            while (_unwritten.Count < BatchSize && _queue.Reader.TryRead(out var entry))
-            {
-                _unwritten.Add(entry);
-            }
-
-            if (_unwritten.Count == 0)
-            {
-                return true;
-            }
-
-            try
-            {
-                await CopyAsync(_unwritten, cancellationToken);
-                _unwritten.Clear();
-            }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException
-                                              && !cancellationToken.IsCancellationRequested)
-            {
-                LogWriteFailed(logger, exception, _unwritten.Count);
-                var excess = _unwritten.Count - options.Value.AuditQueueCapacity;
-                if (excess > 0)
-                {
-                    _unwritten.RemoveRange(0, excess);
-                    Interlocked.Add(ref _dropped, excess);
-                }
-
-                return false;
-            }
+            await CopyAsync(entries, cancellationToken);
+            return true;
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException
+                                          && !cancellationToken.IsCancellationRequested)
+        {
+            LogWriteFailed(logger, exception, entries.Count);
+            return false;
         }
     }
 
-    private async Task CopyAsync(List<AuditEntry> entries, CancellationToken cancellationToken)
+    private async Task CopyAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
@@ -170,7 +132,7 @@ public sealed partial class AuditTrail(
 
     private void ReportDropped()
     {
-        var dropped = Interlocked.Exchange(ref _dropped, 0);
+        var dropped = _queue.TakeDropped();
         if (dropped > 0)
         {
             LogDropped(logger, dropped);

@@ -56,20 +56,7 @@ public sealed partial class SigningKeyRing(
     private bool IsBehind => Interlocked.Read(ref _applied) < Interlocked.Read(ref _announced);
 
     /// <summary>The notification channel answered a round trip that started at <paramref name="startedAt"/>.</summary>
-    public void Confirm(long startedAt)
-    {
-        var current = Interlocked.Read(ref _confirmedAt);
-        while (startedAt > current)
-        {
-            var seen = Interlocked.CompareExchange(ref _confirmedAt, startedAt, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
-    }
+    public void Confirm(long startedAt) => AtomicMax.Raise(ref _confirmedAt, startedAt);
 
     /// <summary>
     /// Another replica changed keys or the service user: until a read that starts after this call has been
@@ -178,18 +165,7 @@ public sealed partial class SigningKeyRing(
 
     private void MarkApplied(long covers)
     {
-        var applied = Interlocked.Read(ref _applied);
-        while (covers > applied)
-        {
-            var seen = Interlocked.CompareExchange(ref _applied, covers, applied);
-            if (seen == applied)
-            {
-                break;
-            }
-
-            applied = seen;
-        }
-
+        AtomicMax.Raise(ref _applied, covers);
         Interlocked.Exchange(ref _caughtUp, NewSignal()).TrySetResult();
     }
 

@@ -98,18 +98,10 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
 
     private void Advance(long generation)
     {
-        var known = Volatile.Read(ref _generation);
-        while (generation > known)
+        if (AtomicMax.Raise(ref _generation, generation))
         {
-            var seen = Interlocked.CompareExchange(ref _generation, generation, known);
-            if (seen == known)
-            {
-                Advanced?.Invoke(generation);
-                _ = AcknowledgeAsync(generation);
-                return;
-            }
-
-            known = seen;
+            Advanced?.Invoke(generation);
+            _ = AcknowledgeAsync(generation);
         }
     }
 
