@@ -6,10 +6,23 @@ using Mnemosyne.Bench;
 // dotnet run -c Release --project bench                       the end-to-end load run (about 80 s)
 // dotnet run -c Release --project bench -- --seconds 300      a longer one; also --clients N, --rounds N
 // dotnet run -c Release --project bench -- micro [BDN args]   the BenchmarkDotNet micro-benchmarks
+// dotnet run -c Release --project bench -- fuzz               100,000 broken bearers and 50,000 JSON-RPC bodies (issue 14)
 if (args is ["micro", .. var rest])
 {
     BenchmarkSwitcher.FromAssembly(typeof(BenchServices).Assembly).Run(rest is [] ? ["--filter", "*"] : rest);
     return 0;
+}
+
+if (args is ["fuzz", ..])
+{
+    Console.WriteLine("Starting the services...");
+    await using var fuzzed = await BenchServices.StartAsync();
+    var (bearers, bodies) = (Option("--bearers", 100_000), Option("--bodies", 50_000));
+    Console.WriteLine($"Sending {bearers} bearers and {bodies} bodies...");
+    var (rows, healthy) = await FuzzRun.RunAsync(fuzzed, bearers, bodies, seed: Option("--seed", 20261127));
+    Console.WriteLine(FuzzRun.Table(rows));
+    Console.WriteLine($"Both services healthy afterwards: {healthy}.");
+    return rows.Any(r => r.Accepted > 0 || r.ServerErrors > 0) || !healthy ? 1 : 0;
 }
 
 LoadRun.Settings settings;

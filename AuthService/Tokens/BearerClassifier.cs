@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Text.Unicode;
 using System.Text.Json;
 
 namespace Mnemosyne.AuthService.Tokens;
@@ -50,7 +51,8 @@ public static class BearerClassifier
     {
         value = default;
         var buffer = new byte[segment.Length];
-        if (!TryDecode(segment, buffer, out var written))
+        // Invalid UTF-8 inside a JSON string parses, then throws when read: refuse it here, once.
+        if (!TryDecode(segment, buffer, out var written) || !Utf8.IsValid(buffer.AsSpan(0, written)))
         {
             return false;
         }
@@ -58,7 +60,7 @@ public static class BearerClassifier
         try
         {
             using var document = JsonDocument.Parse(buffer.AsMemory(0, written));
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !IsReadable(document.RootElement))
             {
                 return false;
             }
@@ -72,8 +74,40 @@ public static class BearerClassifier
         }
     }
 
-    /// <summary>Strict base64url decoding that reports bad input instead of throwing.</summary>
-    public static bool TryDecode(ReadOnlySpan<char> segment, Span<byte> destination, out int written) =>
-        Base64Url.DecodeFromChars(segment, destination, out var consumed, out written) == OperationStatus.Done
-        && consumed == segment.Length;
+    /// <summary>
+    /// False when a name or string anywhere in <paramref name="element"/> cannot be read as text (an escaped lone
+    /// surrogate such as <c>"\ud800"</c> parses, then throws when read): such a segment is refused here, once, rather
+    /// than wherever a claim happens to be read.
+    /// </summary>
+    private static bool IsReadable(JsonElement element)
+    {
+        try
+        {
+            return Walk(element);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static bool Walk(JsonElement element) => element.ValueKind switch
+        {
+            JsonValueKind.Object => element.EnumerateObject().All(p => p.Name is not null && Walk(p.Value)),
+            JsonValueKind.Array => element.EnumerateArray().All(Walk),
+            JsonValueKind.String => element.GetString() is not null,
+            _ => true,
+        };
+    }
+
+    /// <summary>
+    /// Strict base64url decoding that reports bad input instead of throwing. Padding is refused (RFC 7515 §2): the
+    /// decoder would accept <c>sig==</c> as <c>sig</c>, making one token many.
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<char> segment, Span<byte> destination, out int written)
+    {
+        written = 0;
+        return !segment.Contains('=')
+               && Base64Url.DecodeFromChars(segment, destination, out var consumed, out written) == OperationStatus.Done
+               && consumed == segment.Length;
+    }
 }

@@ -21,6 +21,11 @@ public sealed class OAuthValidator(OAuthIssuers issuers, IOptions<AuthOptions> o
         SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384,
     ];
 
+    private static readonly System.Buffers.SearchValues<char> Base64UrlAlphabet =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+    private static bool IsStrictBase64Url(ReadOnlySpan<char> segment) => !segment.ContainsAnyExcept(Base64UrlAlphabet);
+
     private static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false };
 
     /// <summary>Most groups read from a token (Entra ID itself sends at most 200 before switching to an overage claim).</summary>
@@ -36,6 +41,12 @@ public sealed class OAuthValidator(OAuthIssuers issuers, IOptions<AuthOptions> o
         var kid = header.TryGetProperty("kid", out var kidElement) && kidElement.ValueKind != JsonValueKind.Null
             ? kidElement.ValueKind == JsonValueKind.String ? kidElement.GetString() : throw new AuthException(AuthFailure.Malformed("header kid must be a string."))
             : null;
+
+        // The handler's decoder also takes padding and the standard alphabet: one token must have one spelling.
+        if (!IsStrictBase64Url(token.AsSpan(token.LastIndexOf('.') + 1)))
+        {
+            throw new AuthException(AuthFailure.Malformed("signature is not unpadded base64url."));
+        }
 
         var configuration = await issuers.ConfigurationAsync(issuer, cancellationToken);
         if (kid is not null && !configuration.SigningKeys.Any(k => k.KeyId == kid))

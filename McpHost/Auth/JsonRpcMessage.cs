@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Mnemosyne.McpHost.Auth;
 
@@ -18,6 +19,12 @@ public sealed record JsonRpcMessage(JsonElement? Id, string? Method, string? Nam
     /// <summary>The parsed message, or an error sentence for a body that must not reach the SDK.</summary>
     public static (JsonRpcMessage? Message, string? Error) Parse(ReadOnlyMemory<byte> body)
     {
+        // Invalid UTF-8 inside a JSON string parses, then throws when read: refuse it here, once.
+        if (!Utf8.IsValid(body.Span))
+        {
+            return (null, "Parse error: the body is not valid UTF-8.");
+        }
+
         JsonDocument document;
         try
         {
@@ -27,43 +34,60 @@ public sealed record JsonRpcMessage(JsonElement? Id, string? Method, string? Nam
         {
             return (null, "Parse error: the body is not valid JSON or repeats a key.");
         }
+        catch (InvalidOperationException)
+        {
+            // Checking for repeated keys reads every name: one that is not valid Unicode text ends up here.
+            return (null, "Parse error: the body holds text that is not valid Unicode.");
+        }
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Array)
+            try
             {
-                return (null, "JSON-RPC batches are not supported.");
+                return Read(document.RootElement);
             }
+            catch (InvalidOperationException)
+            {
+                // A name or string that cannot be read as text (an escaped lone surrogate such as "\ud800").
+                return (null, "Parse error: the body holds text that is not valid Unicode.");
+            }
+        }
+    }
 
-            if (root.ValueKind != JsonValueKind.Object || HasCaseVariant(root, "id", "method", "params", "jsonrpc"))
+    private static (JsonRpcMessage? Message, string? Error) Read(JsonElement root)
+    {
+        if (root.ValueKind == JsonValueKind.Array)
+        {
+            return (null, "JSON-RPC batches are not supported.");
+        }
+
+        if (root.ValueKind != JsonValueKind.Object || HasCaseVariant(root, "id", "method", "params", "jsonrpc"))
+        {
+            return (null, "Invalid request: expected one JSON-RPC object.");
+        }
+
+        JsonElement? id = root.TryGetProperty("id", out var idElement) ? idElement.Clone() : null;
+        var method = root.TryGetProperty("method", out var methodElement) && methodElement.ValueKind == JsonValueKind.String
+            ? methodElement.GetString()
+            : null;
+        string? name = null;
+        var nameKey = method switch
+        {
+            "tools/call" or "prompts/get" => "name",
+            "resources/read" => "uri",
+            _ => null,
+        };
+        if (nameKey is not null && root.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object)
+        {
+            if (HasCaseVariant(parameters, nameKey))
             {
                 return (null, "Invalid request: expected one JSON-RPC object.");
             }
 
-            JsonElement? id = root.TryGetProperty("id", out var idElement) ? idElement.Clone() : null;
-            var method = root.TryGetProperty("method", out var methodElement) && methodElement.ValueKind == JsonValueKind.String
-                ? methodElement.GetString()
-                : null;
-            string? name = null;
-            var nameKey = method switch
-            {
-                "tools/call" or "prompts/get" => "name",
-                "resources/read" => "uri",
-                _ => null,
-            };
-            if (nameKey is not null && root.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object)
-            {
-                if (HasCaseVariant(parameters, nameKey))
-                {
-                    return (null, "Invalid request: expected one JSON-RPC object.");
-                }
-
-                name = parameters.TryGetProperty(nameKey, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-            }
-
-            return (new JsonRpcMessage(id, method, name), null);
+            name = parameters.TryGetProperty(nameKey, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         }
+
+        return (new JsonRpcMessage(id, method, name), null);
     }
 
     private static bool HasCaseVariant(JsonElement element, params string[] names)

@@ -214,6 +214,25 @@ public sealed class OAuthTokenTests(OAuthFixture fixture) : IClassFixture<OAuthF
     }
 
     [Fact]
+    public async Task A_valid_token_respelled_with_padding_or_the_standard_alphabet_is_malformed()
+    {
+        var token = fixture.Rsa.Mint(Claims());
+        var signature = token[(token.LastIndexOf('.') + 1)..];
+        var standard = token[..(token.LastIndexOf('.') + 1)] + signature.Replace('-', '+').Replace('_', '/');
+
+        var original = await _api.ResolveAsync(token);
+        var padded = await _api.ResolveAsync(token + "==");
+        var respelled = await _api.ResolveAsync(standard);
+
+        Assert.Equal(HttpStatusCode.OK, original.Status);
+        Assert.Equal((HttpStatusCode.Unauthorized, "malformed"), (padded.Status, padded.Reason));
+        if (standard != token)
+        {
+            Assert.Equal((HttpStatusCode.Unauthorized, "malformed"), (respelled.Status, respelled.Reason));
+        }
+    }
+
+    [Fact]
     public async Task Unknown_kid_refreshes_keys_at_most_once_per_30_seconds_and_picks_up_a_rotation()
     {
         var server = fixture.Ec;

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Text;
 using Mnemosyne.AuthService.Tokens;
 
@@ -43,5 +44,32 @@ public sealed class BearerClassifierTests
 
         Assert.False(BearerClassifier.TryReadJwtHeader(standard + ".e30.sig", out _));
         Assert.True(BearerClassifier.TryReadJwtHeader(standard.Replace('+', '-').Replace('/', '_') + ".e30.sig", out _));
+    }
+
+    [Fact]
+    public void A_header_that_is_not_valid_utf8_is_opaque_not_an_error()
+    {
+        var header = Base64Url.EncodeToString([(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}']);
+
+        Assert.False(BearerClassifier.TryReadJwtHeader(header + ".e30.sig", out _));
+    }
+
+    [Fact]
+    public void A_header_with_text_that_cannot_be_read_is_opaque_not_an_error()
+    {
+        // An escaped lone surrogate parses as JSON, then throws when read: refused once, here.
+        Assert.False(BearerClassifier.TryReadJwtHeader(Segment("""{"alg":"HS256","kid":"\ud800"}""") + ".e30.sig", out _));
+        Assert.False(BearerClassifier.TryDecodeJsonObject(Segment("""{"sub":["\udc00"]}"""), out _));
+    }
+
+    [Fact]
+    public void Padding_is_not_base64url()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+
+        Assert.True(BearerClassifier.TryDecode("YWJj", bytes, out var written));
+        Assert.Equal(3, written);
+        Assert.False(BearerClassifier.TryDecode("YWI=", bytes, out _));
+        Assert.False(BearerClassifier.TryDecode("YWJj==", bytes, out _));
     }
 }

@@ -75,4 +75,19 @@ public sealed class JsonRpcMessageTests
 
         Assert.Equal(("tools/call", "search"), (message!.Method, message.ToolName));
     }
+
+    [Fact]
+    public void Invalid_utf8_is_a_parse_error_not_an_exception()
+    {
+        byte[] body = [.. Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"se"""), 0xC3, 0x28, .. "\"}}"u8];
+
+        Assert.StartsWith("Parse error", JsonRpcMessage.Parse(body).Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"\ud800"}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"\udc00"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"\ud800":1,"method":"ping"}""")]
+    public void Escaped_lone_surrogates_are_a_parse_error_not_an_exception(string body) =>
+        Assert.StartsWith("Parse error", Parse(body).Error, StringComparison.Ordinal);
 }
