@@ -5,7 +5,7 @@ public static class Limits
 {
     public const int NameLength = 150;
     public const int IdentifierLength = 200;
-    public const int ToolNameLength = 128;
+    public const int ToolNameLength = ServiceDefaults.Fields.MaxToolNameLength;
     /// <summary>
     /// Room for identity-provider access tokens: an Entra ID token carrying its maximum of 200 group ids runs to about
     /// 9 KB. Request headers stay capped at 16 KiB as a whole.

@@ -8,6 +8,9 @@ public static class Fields
 {
     public const int MaxRateLimitPerMinute = 1_000_000;
 
+    /// <summary>Longest tool name anywhere: in a token's allow-list, a resolve request, a <c>tools/call</c>.</summary>
+    public const int MaxToolNameLength = 128;
+
     /// <summary>An optional per-minute budget: null (the default applies) or 0 (unlimited) to <see cref="MaxRateLimitPerMinute"/>.</summary>
     public static string? RateLimit(int? perMinute) =>
         perMinute is < 0 or > MaxRateLimitPerMinute

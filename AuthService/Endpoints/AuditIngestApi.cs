@@ -11,7 +11,7 @@ namespace Mnemosyne.AuthService.Endpoints;
 public static class AuditIngestApi
 {
     public const int MaxEntries = 1000;
-    public const int MaxTextLength = 300;
+    public const int MaxTextLength = AuditEntry.MaxTextLength;
 
     public static void MapAuditIngestApi(this RouteGroupBuilder internalApi) =>
         internalApi.MapPost("/audit", Record).ProducesProblem(StatusCodes.Status400BadRequest);

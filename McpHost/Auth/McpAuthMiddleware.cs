@@ -69,6 +69,15 @@ public sealed partial class McpAuthMiddleware(
             return;
         }
 
+        // No tool has a name like this: refused before any decision (auth-service would refuse to be asked about it).
+        if (message.Method == "tools/call" && message.ToolName is not { Length: > 0 and <= Fields.MaxToolNameLength })
+        {
+            Audit(message, null, null, "refused", "invalid_params", 0);
+            await McpRefusal.WriteAsync(context, message.Id, StatusCodes.Status400BadRequest, McpRefusal.InvalidParamsCode,
+                $"Invalid params: a tool call needs a tool name of 1 to {Fields.MaxToolNameLength} characters.", "invalid_params");
+            return;
+        }
+
         Activity.Current?.SetTag(McpSpanNames.MethodTag, message.Method);
         if (message.Method == "tools/call")
         {

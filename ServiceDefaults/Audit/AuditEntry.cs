@@ -13,14 +13,19 @@ public sealed record AuditEntry(
     public const string DecisionType = "decision";
     public const string AdminType = "admin";
 
+    /// <summary>Longest text kept in a field; longer ones (a caller can name a tool or a path of any length) are cut.</summary>
+    public const int MaxTextLength = 300;
+
     /// <summary>A <c>tools/call</c> decision: <paramref name="outcome"/> is <c>allowed</c> or <c>refused</c>.</summary>
     public static AuditEntry Decision(
         DateTimeOffset time, string? principal, string? kind, string? tool, string outcome, string? reason, int libraryCount) =>
-        new(time, DecisionType, principal, kind, tool, outcome, reason, libraryCount, CurrentTraceId(), null, null);
+        new(time, DecisionType, Bound(principal), Bound(kind), Bound(tool), outcome, Bound(reason), libraryCount, CurrentTraceId(), null, null);
 
     /// <summary>An admin change: <paramref name="outcome"/> is <c>succeeded</c> or <c>failed</c>.</summary>
     public static AuditEntry AdminChange(DateTimeOffset time, string action, string target, string outcome) =>
-        new(time, AdminType, null, null, null, outcome, null, null, CurrentTraceId(), action, target);
+        new(time, AdminType, null, null, null, outcome, null, null, CurrentTraceId(), Bound(action), Bound(target));
+
+    private static string? Bound(string? text) => text is { Length: > MaxTextLength } ? text[..(MaxTextLength - 1)] + "…" : text;
 
     private static string? CurrentTraceId() => Activity.Current?.TraceId.ToHexString();
 }

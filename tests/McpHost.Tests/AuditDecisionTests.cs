@@ -75,4 +75,31 @@ public sealed class AuditDecisionTests(McpHostFixture fixture) : IClassFixture<M
 
         return rows;
     }
+
+    [Fact]
+    public async Task A_tool_call_naming_no_possible_tool_is_400_audited_cut_to_size_and_auditing_goes_on()
+    {
+        var longName = new string('t', 5000);
+        using (var refused = await fixture.PostMcpAsync(McpHostFixture.ToolCall(longName, new { }), null))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode); // no tool has such a name: refused before any decision
+            Assert.Contains("\"reason\":\"invalid_params\"", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken),
+                StringComparison.Ordinal);
+        }
+
+        using (var empty = await fixture.PostMcpAsync(McpHostFixture.ToolCall("", new { }), null))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        }
+
+        using (var next = await fixture.PostMcpAsync(McpHostFixture.ToolCall("search", new { query = "after" }), null))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, next.StatusCode);
+        }
+
+        await FlushAsync();
+        var rows = await AuditRowsAsync();
+        Assert.Contains(rows, r => r.Contains("\"Tool\":\"" + new string('t', 299) + "…\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(rows, r => r.Contains(new string('t', 301), StringComparison.Ordinal));
+    }
 }
