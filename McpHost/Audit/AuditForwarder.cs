@@ -79,17 +79,25 @@ public sealed partial class AuditForwarder : BackgroundService, IAuditSink
 
     private async Task<bool> SendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
     {
-        if (await _authService.PostInternalAsync("/v1/audit", entries, cancellationToken))
+        switch (await _authService.PostInternalAsync("/v1/audit", entries, cancellationToken))
         {
-            return true;
+            case AuthServiceClient.Delivery.Taken:
+                return true;
+            case AuthServiceClient.Delivery.Refused:
+                // Kept, it would block every later entry for ever: dropped, and said loudly (it is a bug).
+                LogRefused(_logger, entries.Count);
+                return true;
+            default:
+                LogSendFailed(_logger, entries.Count);
+                return false;
         }
-
-        LogSendFailed(_logger, entries.Count);
-        return false;
     }
 
     [LoggerMessage(LogLevel.Warning, "audit.dropped {Count} entries: the audit queue was full")]
     private static partial void LogDropped(ILogger logger, long count);
+
+    [LoggerMessage(LogLevel.Error, "audit.refused {Count} entries refused by auth-service as invalid and dropped")]
+    private static partial void LogRefused(ILogger logger, int count);
 
     [LoggerMessage(LogLevel.Warning, "audit.send_failed {Count} entries kept for the next try")]
     private static partial void LogSendFailed(ILogger logger, int count);

@@ -98,8 +98,21 @@ public sealed partial class AuthServiceClient : IDisposable
         }
     }
 
-    /// <summary>Sends <paramref name="body"/> as JSON to an internal endpoint; false when auth-service did not take it.</summary>
-    public async Task<bool> PostInternalAsync(string path, object body, CancellationToken cancellationToken)
+    /// <summary>What became of a batch sent to an internal endpoint.</summary>
+    public enum Delivery
+    {
+        /// <summary>auth-service took it.</summary>
+        Taken,
+
+        /// <summary>auth-service could not be reached or failed: send it again later.</summary>
+        Retry,
+
+        /// <summary>auth-service refused its content (4xx): sending it again would be refused again.</summary>
+        Refused,
+    }
+
+    /// <summary>Sends <paramref name="body"/> as JSON to an internal endpoint.</summary>
+    public async Task<Delivery> PostInternalAsync(string path, object body, CancellationToken cancellationToken)
     {
         try
         {
@@ -109,11 +122,13 @@ public sealed partial class AuthServiceClient : IDisposable
             };
             request.Headers.Add(SharedKeys.InternalKeyHeader, _internalKey);
             using var response = await _http.SendAsync(request, cancellationToken);
-            return response.IsSuccessStatusCode;
+            return response.IsSuccessStatusCode ? Delivery.Taken
+                : (int)response.StatusCode is >= 400 and < 500 and not 401 ? Delivery.Refused
+                : Delivery.Retry;
         }
         catch (Exception exception) when (IsUnreachable(exception) && !cancellationToken.IsCancellationRequested)
         {
-            return false;
+            return Delivery.Retry;
         }
     }
 

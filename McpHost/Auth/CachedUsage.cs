@@ -41,7 +41,8 @@ public sealed partial class CachedUsage(AuthServiceClient authService, ILogger<C
         }
 
         var reports = batch.Select(b => new Report(b.Token.ToHex(), b.Usage.Count, b.Usage.LastUsedAt)).ToList();
-        if (!await authService.PostInternalAsync("/v1/usage", reports, cancellationToken))
+        // Kept only when worth sending again: rows auth-service refused as invalid would block every later flush.
+        if (await authService.PostInternalAsync("/v1/usage", reports, cancellationToken) == AuthServiceClient.Delivery.Retry)
         {
             foreach (var (token, usage) in batch)
             {
