@@ -76,6 +76,7 @@ public sealed partial class PrincipalBudgets(IConnectionMultiplexer redis, ILogg
 
     private sealed class Slice
     {
+        public int Budget; // what the slice was leased under: a changed budget starts afresh
         public long Remaining;
         public long EndsAt; // Stopwatch timestamp of the window's end
         public bool Exhausted;
@@ -96,6 +97,13 @@ public sealed partial class PrincipalBudgets(IConnectionMultiplexer redis, ILogg
             Task<Decision?> leasing;
             lock (slice)
             {
+                if (slice.Budget != perMinute)
+                {
+                    // Raised or lowered by an admin (or a cached decision older than the change): what this replica
+                    // knew about the old budget no longer applies; Redis counts what was used this window either way.
+                    (slice.Budget, slice.EndsAt, slice.Remaining, slice.Exhausted) = (perMinute, 0, 0, false);
+                }
+
                 if (Stopwatch.GetTimestamp() < slice.EndsAt)
                 {
                     if (slice.Remaining > 0)

@@ -40,6 +40,32 @@ public sealed class RateLimitFallbackTests(AuthFixture fixture) : IClassFixture<
         Assert.Equal(HttpStatusCode.TooManyRequests, (await api.ResolveAsync(token, "search")).Status); // a spent budget stays spent
     }
 
+    [Fact]
+    public async Task A_changed_team_budget_applies_from_the_next_call_even_once_spent()
+    {
+        var api = fixture.Api();
+        await api.CreateSigningKeyAsync();
+        var created = await api.AdminAsync(HttpMethod.Post, "/admin/v1/teams",
+            new { name = AuthApi.Unique("team"), workspaces = new[] { "ws" }, rateLimitPerMinute = 2 });
+        var team = created.Body.GetProperty("id").GetString()!;
+        var token = await api.MintTeamTokenAsync(team);
+
+        var spent = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            spent.Add((await api.ResolveAsync(token, "search")).Status);
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await api.AdminAsync(HttpMethod.Put, $"/admin/v1/teams/{team}/rate-limit", new { rateLimitPerMinute = 100 })).Status);
+        var raised = await api.ResolveAsync(token, "search");
+        Assert.Equal(HttpStatusCode.NoContent, (await api.AdminAsync(HttpMethod.Put, $"/admin/v1/teams/{team}/rate-limit", new { rateLimitPerMinute = 1 })).Status);
+        var lowered = await api.ResolveAsync(token, "search");
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], spent);
+        Assert.Equal(HttpStatusCode.OK, raised.Status);
+        Assert.Equal(HttpStatusCode.TooManyRequests, lowered.Status);
+    }
+
     private static async Task<string> LimitedTokenAsync(AuthApi api, string user)
     {
         var created = await api.AdminAsync(HttpMethod.Post, "/admin/v1/tokens",
