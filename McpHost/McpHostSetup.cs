@@ -11,7 +11,6 @@ using Mnemosyne.ServiceDefaults.Audit;
 using Mnemosyne.ServiceDefaults.Invalidation;
 using Mnemosyne.ServiceDefaults.Neo4j;
 using Mnemosyne.ServiceDefaults.RateLimits;
-using OpenTelemetry.Metrics;
 
 namespace Mnemosyne.McpHost;
 
@@ -99,7 +98,6 @@ public static partial class McpHostSetup
         services.AddHostedService(sp => sp.GetRequiredService<CachedUsage>());
         services.AddSingleton<DecisionCache>();
         services.AddAuthFailureCounter();
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter("Mnemosyne.Mcp"));
         if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("redis")))
         {
             // Untraced: Redis here is the invalidation heartbeat (twice a second) and budget leases; the Redis

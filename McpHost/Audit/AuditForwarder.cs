@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Mnemosyne.McpHost.Auth;
+using Mnemosyne.McpHost.Telemetry;
 using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Audit;
 using OpenTelemetry;
@@ -28,7 +29,7 @@ public sealed partial class AuditForwarder : BackgroundService, IAuditSink
     {
         _authService = authService;
         _logger = logger;
-        _dropped = meters.Create("Mnemosyne.Mcp").CreateCounter<long>("mcp.audit.dropped",
+        _dropped = meters.Create(McpTelemetry.Name).CreateCounter<long>("mcp.audit.dropped",
             description: "Audit entries dropped because the queue was full.");
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Mnemosyne.McpHost.Options;
+using Mnemosyne.McpHost.Telemetry;
 using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Invalidation;
 using Mnemosyne.ServiceDefaults.RateLimits;
@@ -45,7 +46,7 @@ public sealed class DecisionCache
         _invalidations = invalidations;
         _capacity = invalidations is null ? 0 : options.Value.DecisionCacheEntries;
         _libraryScopeLifetime = TimeSpan.FromSeconds(options.Value.LibraryScopeCacheSeconds);
-        var meter = meters.Create("Mnemosyne.Mcp");
+        var meter = meters.Create(McpTelemetry.Name);
         _hits = meter.CreateCounter<long>("mcp.auth.cache.hits", description: "Tool calls decided from the decision cache.");
         _misses = meter.CreateCounter<long>("mcp.auth.cache.misses", description: "Tool calls sent to auth-service.");
         _invalidated = meter.CreateCounter<long>("mcp.auth.cache.invalidations", description: "Times a revoking change emptied the cache.");
