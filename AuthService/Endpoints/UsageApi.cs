@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Tokens;
+using Mnemosyne.ServiceDefaults;
 
 namespace Mnemosyne.AuthService.Endpoints;
 
@@ -44,7 +45,7 @@ public static class UsageApi
         {
             if (byHash.TryGetValue(row.TokenHash!, out var id))
             {
-                usage.Record(id, new TokenUsageRecorder.Usage(row.Count, row.LastUsedAt));
+                usage.Record(id, new TokenUsage(row.Count, row.LastUsedAt));
             }
         }
 

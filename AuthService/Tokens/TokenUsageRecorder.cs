@@ -18,25 +18,19 @@ public sealed partial class TokenUsageRecorder(
     IOptions<AuthOptions> options,
     ILogger<TokenUsageRecorder> logger) : BackgroundService
 {
-    private readonly ConcurrentDictionary<Guid, Usage> _pending = new();
+    private readonly ConcurrentDictionary<Guid, TokenUsage> _pending = new();
 
-    public readonly record struct Usage(long Count, DateTimeOffset LastUsedAt)
-    {
-        public Usage Add(Usage other) =>
-            new(Count + other.Count, other.LastUsedAt > LastUsedAt ? other.LastUsedAt : LastUsedAt);
-    }
-
-    public void Record(Guid tokenId, DateTimeOffset at) => Add(tokenId, new Usage(1, at));
+    public void Record(Guid tokenId, DateTimeOffset at) => Add(tokenId, new TokenUsage(1, at));
 
     /// <summary>Calls counted elsewhere (mcp-host's decision cache), added to this token's usage.</summary>
-    public void Record(Guid tokenId, Usage usage) => Add(tokenId, usage);
+    public void Record(Guid tokenId, TokenUsage usage) => Add(tokenId, usage);
 
-    /// <summary>Usage recorded here and not yet written, for answers that must include it.</summary>
-    public Usage? Pending(Guid tokenId) => _pending.TryGetValue(tokenId, out var usage) ? usage : null;
+    /// <summary>TokenUsage recorded here and not yet written, for answers that must include it.</summary>
+    public TokenUsage? Pending(Guid tokenId) => _pending.TryGetValue(tokenId, out var usage) ? usage : null;
 
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        var batch = new List<(Guid Id, Usage Usage)>();
+        var batch = new List<(Guid Id, TokenUsage Usage)>();
         foreach (var id in _pending.Keys)
         {
             if (_pending.TryRemove(id, out var usage))
@@ -98,7 +92,7 @@ public sealed partial class TokenUsageRecorder(
         }
     }
 
-    private void Add(Guid tokenId, Usage usage) =>
+    private void Add(Guid tokenId, TokenUsage usage) =>
         _pending.AddOrUpdate(tokenId, usage, (_, existing) => existing.Add(usage));
 
     [LoggerMessage(LogLevel.Warning, "token_usage.flush_failed {TokenCount} tokens kept for the next flush")]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Mnemosyne.ServiceDefaults;
 
 namespace Mnemosyne.McpHost.Auth;
 
@@ -11,22 +12,17 @@ namespace Mnemosyne.McpHost.Auth;
 public sealed partial class CachedUsage(AuthServiceClient authService, ILogger<CachedUsage> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
-    private readonly ConcurrentDictionary<BearerHash, Usage> _pending = new();
-
-    public sealed record Usage(long Count, DateTimeOffset LastUsedAt)
-    {
-        public Usage Add(Usage other) => new(Count + other.Count, other.LastUsedAt > LastUsedAt ? other.LastUsedAt : LastUsedAt);
-    }
+    private readonly ConcurrentDictionary<BearerHash, TokenUsage> _pending = new();
 
     /// <summary>What <c>POST /v1/usage</c> takes: one row per token.</summary>
     public sealed record Report(string TokenHash, long Count, DateTimeOffset LastUsedAt);
 
     public void Record(BearerHash token, DateTimeOffset at) =>
-        _pending.AddOrUpdate(token, static (_, at) => new Usage(1, at), static (_, known, at) => known.Add(new Usage(1, at)), at);
+        _pending.AddOrUpdate(token, static (_, at) => new TokenUsage(1, at), static (_, known, at) => known.Add(new TokenUsage(1, at)), at);
 
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        var batch = new List<(BearerHash Token, Usage Usage)>();
+        var batch = new List<(BearerHash Token, TokenUsage Usage)>();
         foreach (var token in _pending.Keys)
         {
             if (_pending.TryRemove(token, out var usage))
