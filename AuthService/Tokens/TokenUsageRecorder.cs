@@ -25,7 +25,7 @@ public sealed partial class TokenUsageRecorder(
     /// <summary>Calls counted elsewhere (mcp-host's decision cache), added to this token's usage.</summary>
     public void Record(Guid tokenId, TokenUsage usage) => Add(tokenId, usage);
 
-    /// <summary>TokenUsage recorded here and not yet written, for answers that must include it.</summary>
+    /// <summary>Usage recorded here and not yet written, for answers that must include it.</summary>
     public TokenUsage? Pending(Guid tokenId) => _pending.TryGetValue(tokenId, out var usage) ? usage : null;
 
     public async Task FlushAsync(CancellationToken cancellationToken)
