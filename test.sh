@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds everything (warnings are errors) and runs every test. The tests start their own Postgres and Redis
-# on random ports in temp folders, so nothing else needs to be running.
+# Builds everything (warnings are errors), runs every test, then the short fault harness. The tests start their own
+# Postgres and Redis on random ports in temp folders, so nothing else needs to be running.
 set -euo pipefail
 cd "$(dirname "$0")"
 dotnet tool restore >/dev/null
@@ -17,3 +17,8 @@ if [ ! -f "$clients/node_modules/.package-lock.json" ] || [ "$clients/package-lo
   fi
 fi
 dotnet test --solution Aspire.sln -c Release --no-build
+
+# The fault harness (README, Reliability), short: a fifth of the fuzzing, then every fault under load and a 2-minute
+# soak, with the services as separate processes. Each exits 1 on any violation and prints its table.
+dotnet run -c Release --no-build --project bench -- fuzz --bearers 20000 --bodies 10000
+dotnet run -c Release --no-build --project bench -- chaos --soak-minutes 2

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -18,7 +17,7 @@ public sealed class UnavailableExceptionHandler(IProblemDetailsService problems)
     public static string? Describe(Exception exception) => exception switch
     {
         DependencyUnavailableException dependency => dependency.Message,
-        DbException or TimeoutException => "Postgres is unavailable.",
+        _ when DatabaseOutage.Is(exception) => "Postgres is unavailable.",
         _ => null,
     };
 

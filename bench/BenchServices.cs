@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
@@ -11,24 +10,11 @@ namespace Mnemosyne.Bench;
 /// <summary>
 /// The services as the tests start them: a throw-away Postgres and Redis, a real AuthService, a real McpHost (its
 /// decision cache on), the same McpHost with its cache off (every call a miss), plus the no-auth baseline McpHost
-/// on the same library database, and a real authorization server (OpenIddict) that AuthService trusts. Seeded with
-/// one workspace of libraries and a valid token of each kind, all four seeing exactly those libraries (the OAuth user
-/// through a team mapped to its group).
+/// on the same library database, and a real authorization server (OpenIddict) that AuthService trusts; seeded with
+/// <see cref="BenchSeed"/>.
 /// </summary>
 public sealed class BenchServices : IAsyncDisposable
 {
-    public const string Workspace = "bench-workspace";
-    private const int LibraryCount = 4;
-    private const int DocumentsPerLibrary = 60;
-    private static readonly string[] Words =
-    [
-        "replication", "snapshot", "consensus", "partition", "index", "latency", "quorum", "lease", "journal",
-        "compaction", "checkpoint", "shard", "vacuum", "cursor", "schema", "tenant", "backoff", "throttle",
-    ];
-
-    private const string OAuthResource = "https://bench.mnemosyne.example/mcp";
-    private const string OAuthGroup = "bench-group";
-
     private PostgresServer? _postgres;
     private RedisServer? _redis;
     private TestAuthorizationServer? _authorizationServer;
@@ -37,8 +23,6 @@ public sealed class BenchServices : IAsyncDisposable
     public string AdminKey { get; } = RandomKey();
 
     public string InternalKey { get; } = RandomKey();
-
-    public IReadOnlyList<string> Libraries { get; } = [.. Enumerable.Range(1, LibraryCount).Select(i => $"bench-lib-{i}")];
 
     public PostgresServer Postgres => _postgres!;
 
@@ -51,7 +35,7 @@ public sealed class BenchServices : IAsyncDisposable
 
     public TestHost Baseline { get; private set; } = null!;
 
-    /// <summary>A valid bearer of each kind (opaque, turn, team, oauth), each resolving to <see cref="Libraries"/>.</summary>
+    /// <summary>A valid bearer of each kind (opaque, turn, team, oauth), each resolving to <see cref="BenchSeed.Libraries"/>.</summary>
     public IReadOnlyDictionary<string, string> Tokens { get; private set; } = new Dictionary<string, string>();
 
     public AuthApi Auth => new(AuthService, AdminKey, InternalKey);
@@ -94,7 +78,7 @@ public sealed class BenchServices : IAsyncDisposable
                 // Rate limits on, with a budget the load never reaches: every call pays for the budget, none is refused.
                 ["Auth:RateLimit:PerMinute"] = "1000000",
                 ["Auth:OAuth:Issuers:0:Issuer"] = _authorizationServer.Issuer,
-                ["Auth:OAuth:Issuers:0:Audiences:0"] = OAuthResource,
+                ["Auth:OAuth:Issuers:0:Audiences:0"] = BenchSeed.OAuthResource,
             }, TimeProvider.System, builder => WithProductionLogging(builder).AddAuthService(), app => app.MapAuthService()));
 
         var mcp = new Dictionary<string, string?>
@@ -111,40 +95,14 @@ public sealed class BenchServices : IAsyncDisposable
         McpHostWithoutCache = Track(await TestHost.StartAsync(name, new Dictionary<string, string?>(mcp) { ["Mcp:DecisionCacheEntries"] = "0" },
             TimeProvider.System, builder => WithProductionLogging(builder).AddMcpHost(), app => app.MapMcpHost()));
         Baseline = Track(await TestHost.StartAsync(name, mcp, TimeProvider.System,
-            builder => WithProductionLogging(builder).AddMcpHost(), app => app.MapMcpHostWithoutAuth(Libraries)));
+            builder => WithProductionLogging(builder).AddMcpHost(), app => app.MapMcpHostWithoutAuth(BenchSeed.Libraries)));
     }
 
     private async Task SeedAsync()
     {
         using var admin = McpHost.ClientWithBearer(AdminKey);
-        var random = new Random(20261126);
-        foreach (var library in Libraries)
-        {
-            await PutAsync(admin, $"/admin/v1/libraries/{library}", new { name = library, workspace = Workspace });
-            for (var i = 0; i < DocumentsPerLibrary; i++)
-            {
-                var words = Enumerable.Range(0, 80).Select(_ => Words[random.Next(Words.Length)]);
-                await PutAsync(admin, $"/admin/v1/libraries/{library}/documents/{library}-doc-{i}",
-                    new { title = $"{Words[i % Words.Length]} notes {i}", content = string.Join(' ', words) + "." });
-            }
-        }
-
-        var auth = Auth;
-        var (_, opaque) = await auth.CreateTokenAsync(await auth.CreateUserAsync(), [.. Libraries]);
-        await auth.CreateSigningKeyAsync();
-        var turn = await auth.AdminAsync(HttpMethod.Post, "/admin/v1/turn-tokens",
-            new { subject = "bench-turn", libraries = Libraries, ttlSeconds = 600 });
-        var team = await auth.MintTeamTokenAsync(await auth.CreateTeamAsync(Workspace));
-        await auth.AdminAsync(HttpMethod.Post, "/admin/v1/teams",
-            new { name = "bench-oauth-team", workspaces = new[] { Workspace }, groups = new[] { OAuthGroup } });
-        _authorizationServer!.User = ("bench-user", [OAuthGroup]);
-        Tokens = new Dictionary<string, string>
-        {
-            ["opaque"] = opaque,
-            ["turn"] = turn.Body.GetProperty("token").GetString()!,
-            ["team"] = team,
-            ["oauth"] = await _authorizationServer.SignInAsync(OAuthResource),
-        };
+        await BenchSeed.LoadLibrariesAsync(admin);
+        Tokens = await BenchSeed.MintTokensAsync(Auth, _authorizationServer!);
     }
 
     /// <summary>
@@ -159,15 +117,6 @@ public sealed class BenchServices : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         return builder;
-    }
-
-    private static async Task PutAsync(HttpClient client, string path, object body)
-    {
-        using var response = await client.PutAsJsonAsync(path, body);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"PUT {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        }
     }
 
     private TestHost Track(TestHost host)

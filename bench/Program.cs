@@ -2,11 +2,13 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Running;
 using Mnemosyne.Bench;
+using Mnemosyne.Bench.Chaos;
 
 // dotnet run -c Release --project bench                       the end-to-end load run (about 80 s)
 // dotnet run -c Release --project bench -- --seconds 300      a longer one; also --clients N, --rounds N
 // dotnet run -c Release --project bench -- micro [BDN args]   the BenchmarkDotNet micro-benchmarks
 // dotnet run -c Release --project bench -- fuzz               100,000 broken bearers and 50,000 JSON-RPC bodies (issue 14)
+// dotnet run -c Release --project bench -- chaos              faults under load, then a 2-minute soak; --soak-minutes 30 (issue 14)
 if (args is ["micro", .. var rest])
 {
     BenchmarkSwitcher.FromAssembly(typeof(BenchServices).Assembly).Run(rest is [] ? ["--filter", "*"] : rest);
@@ -23,6 +25,23 @@ if (args is ["fuzz", ..])
     Console.WriteLine(FuzzRun.Table(rows));
     Console.WriteLine($"Both services healthy afterwards: {healthy}.");
     return rows.Any(r => r.Accepted > 0 || r.ServerErrors > 0) || !healthy ? 1 : 0;
+}
+
+if (args is ["chaos", ..])
+{
+    var soak = TimeSpan.FromMinutes(Option("--soak-minutes", 2));
+    Console.WriteLine("Starting Postgres, Redis, an authorization server, two auth-service and two mcp-host processes...");
+    await using var cluster = await ChaosCluster.StartAsync(turnLifetime: soak + TimeSpan.FromMinutes(15));
+    var (rows, soakTable) = await ChaosRun.RunAsync(cluster, Option("--clients", 16), soak, Console.WriteLine);
+    Console.WriteLine($"""
+
+        Faults under steady load: {Option("--clients", 16)} MCP clients through two mcp-hosts; {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}.
+
+        {ChaosRun.Table(rows)}
+        Soak, step by step:
+        {soakTable}
+        """);
+    return rows.Any(r => r.Violations.Count > 0) ? 1 : 0;
 }
 
 LoadRun.Settings settings;

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Neo4j;
 
@@ -17,8 +16,7 @@ public static class StoreBoundary
         {
             return await call();
         }
-        catch (Exception exception) when (exception is DbException or TimeoutException
-                                              or Neo4jUnavailableException or Neo4jAuthenticationException)
+        catch (Exception exception) when (DatabaseOutage.Is(exception) || exception is Neo4jUnavailableException or Neo4jAuthenticationException)
         {
             throw new LibraryStoreUnavailableException(store, exception);
         }

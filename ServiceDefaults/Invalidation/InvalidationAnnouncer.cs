@@ -31,6 +31,7 @@ public sealed partial class InvalidationAnnouncer(IConnectionMultiplexer redis, 
             {
                 generation = InvalidationProtocol.Generation,
                 replicas = InvalidationProtocol.Replicas,
+                since = InvalidationProtocol.Since,
                 channel = (RedisValue)InvalidationProtocol.Changes.ToString(),
             }).WaitAsync(cancellationToken))!;
         }
@@ -45,14 +46,24 @@ public sealed partial class InvalidationAnnouncer(IConnectionMultiplexer redis, 
         var redisNow = (long)answer[1];
         var localNow = Stopwatch.GetTimestamp();
         var pending = new Dictionary<string, long>(StringComparer.Ordinal);
-        for (var i = 2; i + 1 < answer.Length; i += 2)
+        for (var i = 3; i + 1 < answer.Length; i += 2)
         {
             var leaseEnd = long.Parse((string)answer[i + 1]!, NumberStyles.Float, CultureInfo.InvariantCulture);
-            pending[(string)answer[i]!] = localNow + (long)((leaseEnd - redisNow) / 1000.0 * Stopwatch.Frequency)
-                                          + (long)(Margin.TotalSeconds * Stopwatch.Frequency);
+            pending[(string)answer[i]!] = LocalTime(leaseEnd);
         }
 
         await WaitAsync(generation, pending, cancellationToken);
+
+        // A registry younger than a lease (Redis restarted empty) cannot list replicas registered before: they may
+        // trust their caches until their leases end, so that is waited for too.
+        var registryLeaseEnd = LocalTime((long)answer[2] + (long)InvalidationProtocol.Lease.TotalMilliseconds);
+        if (registryLeaseEnd > Stopwatch.GetTimestamp())
+        {
+            await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), registryLeaseEnd), cancellationToken);
+        }
+
+        long LocalTime(long redisMilliseconds) =>
+            localNow + (long)((redisMilliseconds - redisNow + Margin.TotalMilliseconds) / 1000.0 * Stopwatch.Frequency);
     }
 
     private async Task WaitAsync(long generation, Dictionary<string, long> pending, CancellationToken cancellationToken)

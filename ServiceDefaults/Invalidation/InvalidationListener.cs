@@ -78,6 +78,7 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
             {
                 replicas = InvalidationProtocol.Replicas,
                 generation = InvalidationProtocol.Generation,
+                since = InvalidationProtocol.Since,
                 replica = (RedisValue)Replica,
                 lease = (long)InvalidationProtocol.Lease.TotalMilliseconds,
             });

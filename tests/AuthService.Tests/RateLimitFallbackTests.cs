@@ -10,7 +10,8 @@ public sealed class RateLimitFallbackTests(AuthFixture fixture) : IClassFixture<
     public async Task Resolve_answers_429_with_retry_after_and_keeps_a_local_share_when_redis_is_gone()
     {
         await using var redis = await RedisServer.StartAsync();
-        var api = fixture.Api().On(await fixture.StartHostAsync(redis.ConnectionString));
+        var host = await fixture.StartHostAsync(redis.ConnectionString);
+        var api = fixture.Api().On(host);
         var user = await api.CreateUserAsync();
         var token = await LimitedTokenAsync(api, user);
         var later = await LimitedTokenAsync(api, user);
@@ -36,7 +37,7 @@ public sealed class RateLimitFallbackTests(AuthFixture fixture) : IClassFixture<
 
         // The only replica seen taking part gets the whole budget as its share, counted locally.
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], alone);
-        Assert.Contains(api.Host.Logs.Lines(), l => l.Contains("ratelimit.local_fallback", StringComparison.Ordinal));
+        Assert.Contains(host.Logs.Lines(), l => l.Contains("ratelimit.local_fallback", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.TooManyRequests, (await api.ResolveAsync(token, "search")).Status); // a spent budget stays spent
     }
 

@@ -49,14 +49,15 @@ public sealed class SecretsAtRestTests(AuthFixture fixture) : IClassFixture<Auth
     {
         var (kid, secret) = await _api.CreateSigningKeyAsync();
         var token = TestJwt.Turn(kid, secret, fixture.Time.GetUtcNow());
-        var other = _api.On(await fixture.StartHostAsync(c => c["Auth:EncryptionKey"] = new string('e', 40)));
+        var otherHost = await fixture.StartHostAsync(c => c["Auth:EncryptionKey"] = new string('e', 40));
+        var other = _api.On(otherHost);
 
         var here = await _api.ResolveAsync(token);
         var there = await other.ResolveAsync(token);
 
         Assert.Equal(HttpStatusCode.OK, here.Status);
         Assert.Equal("invalid_token", there.Reason);
-        Assert.Contains(other.Host.Logs.Lines(), line => line.Contains("signing_keys.undecryptable", StringComparison.Ordinal));
+        Assert.Contains(otherHost.Logs.Lines(), line => line.Contains("signing_keys.undecryptable", StringComparison.Ordinal));
     }
 
     private async Task<List<string>> AllRowsAsync()

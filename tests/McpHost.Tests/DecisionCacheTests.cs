@@ -100,6 +100,42 @@ public sealed class DecisionCacheTests(McpHostFixture fixture) : IClassFixture<M
         await WaitForHitAsync(host, token, hits);
     }
 
+    [Fact]
+    public async Task A_revocation_after_redis_restarted_empty_still_reaches_the_cache()
+    {
+        // Found by the fault harness: a restarted Redis has no generation, so the count started again below what the
+        // replicas knew, and they ignored every later change: cached decisions outlived their revocation.
+        await using var redis = await RedisServer.StartAsync();
+        var settings = fixture.Settings();
+        settings["ConnectionStrings:redis"] = redis.ConnectionString;
+        await using var auth = await TestHost.StartAuthServiceAsync(settings, fixture.Time);
+        await using var host = await fixture.StartMcpHostAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:librarydb"] = fixture.Servers.Postgres.ConnectionString(fixture.LibraryDatabase),
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["services:auth-service:http:0"] = auth.Address.ToString().TrimEnd('/'),
+        });
+        var api = fixture.Auth.On(auth);
+        var (id, token) = await api.CreateTokenAsync(await api.CreateUserAsync(), ["lib-cached"]);
+        using var hits = Counter(host, "mcp.auth.cache.hits");
+        await WaitForHitAsync(host, token, hits);
+
+        await redis.RestartAsync();
+        await WaitForHitAsync(host, token, hits); // reconnected, and trusting its cache again
+        // Until auth-service has reconnected, the change is saved but answered 503 (it could not be announced).
+        var deactivated = await api.AdminAsync(HttpMethod.Post, $"/admin/v1/tokens/{id}/deactivate");
+        for (var attempt = 0; attempt < 50 && deactivated.Status != HttpStatusCode.NoContent; attempt++)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+            deactivated = await api.AdminAsync(HttpMethod.Post, $"/admin/v1/tokens/{id}/deactivate");
+        }
+
+        using var response = await fixture.PostMcpAsync(ListLibraries, token, host: host);
+
+        Assert.Equal(HttpStatusCode.NoContent, deactivated.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
     private Task<TestHost> StartMcpHostAsync(RedisServer redis) => fixture.StartMcpHostAsync(new Dictionary<string, string?>
     {
         ["ConnectionStrings:librarydb"] = fixture.Servers.Postgres.ConnectionString(fixture.LibraryDatabase),

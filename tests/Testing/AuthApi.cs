@@ -5,10 +5,16 @@ using System.Text.Json;
 
 namespace Mnemosyne.Testing;
 
-/// <summary>The admin API and <c>/v1/resolve</c> of one AuthService over real HTTP, as outside callers use them.</summary>
-public sealed class AuthApi(TestHost host, string adminKey, string internalKey)
+/// <summary>
+/// The admin API and <c>/v1/resolve</c> of one AuthService over real HTTP, as outside callers use them: an in-process
+/// <see cref="TestHost"/> or any other address (the fault harness runs the services as processes).
+/// </summary>
+public sealed class AuthApi(HttpClient http, string adminKey, string internalKey)
 {
-    public TestHost Host => host;
+    public AuthApi(TestHost host, string adminKey, string internalKey)
+        : this(host.Http, adminKey, internalKey)
+    {
+    }
 
     public sealed record Reply(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response)
     {
@@ -19,7 +25,7 @@ public sealed class AuthApi(TestHost host, string adminKey, string internalKey)
         public string? ContentType => Response.Content.Headers.ContentType?.MediaType;
     }
 
-    public AuthApi On(TestHost other) => new(other, adminKey, internalKey);
+    public AuthApi On(TestHost other) => new(other.Http, adminKey, internalKey);
 
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
@@ -54,7 +60,7 @@ public sealed class AuthApi(TestHost host, string adminKey, string internalKey)
             request.Content = JsonContent.Create(body);
         }
 
-        var response = await host.Http.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30));
+        var response = await http.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30));
         var text = await response.Content.ReadAsStringAsync();
         var isJson = response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.Ordinal) == true;
         var json = isJson && text.Length > 0 ? JsonDocument.Parse(text).RootElement.Clone() : default;

@@ -30,10 +30,17 @@ public sealed class PostgresServer : IAsyncDisposable
 
         var server = new PostgresServer(root, bin, ExternalProcess.FreePort());
         await server.PgAsync("initdb", ["-D", server.DataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]);
-        await server.PgAsync("pg_ctl", ["-D", server.DataDirectory, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {server.Port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400", "start"]);
+        await server.StartAgainAsync();
         return server;
     }
+
+    /// <summary>Stops the server (an outage: clients' connections are closed, new ones refused); dispose still cleans up.</summary>
+    public Task StopAsync() => PgAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "stop"]);
+
+    /// <summary>Starts it, with its data, on the same port: the end of an outage (also the first start).</summary>
+    public Task StartAgainAsync() =>
+        PgAsync("pg_ctl", ["-D", DataDirectory, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60",
+            "-o", $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400", "start"]);
 
     public string ConnectionString(string database) =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Timeout=5;Command Timeout=10";

@@ -1,0 +1,74 @@
+using System.Net.Http.Json;
+using Mnemosyne.Testing;
+
+namespace Mnemosyne.Bench;
+
+/// <summary>
+/// What every bench run works on, whether the services run in this process (<see cref="BenchServices"/>) or as their
+/// own processes (<c>bench -- chaos</c>): one workspace of libraries with documents, and a valid token of each kind
+/// (opaque, turn, team, oauth), all four seeing exactly those libraries (the OAuth user through a team mapped to its
+/// group).
+/// </summary>
+public static class BenchSeed
+{
+    public const string Workspace = "bench-workspace";
+
+    /// <summary>The audience auth-service must be configured to accept from the authorization server.</summary>
+    public const string OAuthResource = "https://bench.mnemosyne.example/mcp";
+
+    private const string OAuthGroup = "bench-group";
+    private const int DocumentsPerLibrary = 60;
+    private static readonly string[] Words =
+    [
+        "replication", "snapshot", "consensus", "partition", "index", "latency", "quorum", "lease", "journal",
+        "compaction", "checkpoint", "shard", "vacuum", "cursor", "schema", "tenant", "backoff", "throttle",
+    ];
+
+    public static IReadOnlyList<string> Libraries { get; } = [.. Enumerable.Range(1, 4).Select(i => $"bench-lib-{i}")];
+
+    /// <summary>Creates the libraries and their documents through mcp-host's library admin API.</summary>
+    public static async Task LoadLibrariesAsync(HttpClient mcpHostAdmin)
+    {
+        var random = new Random(20261126);
+        foreach (var library in Libraries)
+        {
+            await PutAsync(mcpHostAdmin, $"/admin/v1/libraries/{library}", new { name = library, workspace = Workspace });
+            for (var i = 0; i < DocumentsPerLibrary; i++)
+            {
+                var words = Enumerable.Range(0, 80).Select(_ => Words[random.Next(Words.Length)]);
+                await PutAsync(mcpHostAdmin, $"/admin/v1/libraries/{library}/documents/{library}-doc-{i}",
+                    new { title = $"{Words[i % Words.Length]} notes {i}", content = string.Join(' ', words) + "." });
+            }
+        }
+    }
+
+    /// <summary>A valid bearer of each kind, by kind; the turn JWT lives <paramref name="turnSeconds"/>.</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> MintTokensAsync(
+        AuthApi auth, TestAuthorizationServer authorizationServer, int turnSeconds = 600)
+    {
+        var (_, opaque) = await auth.CreateTokenAsync(await auth.CreateUserAsync(), [.. Libraries]);
+        await auth.CreateSigningKeyAsync();
+        var turn = await auth.AdminAsync(HttpMethod.Post, "/admin/v1/turn-tokens",
+            new { subject = "bench-turn", libraries = Libraries, ttlSeconds = turnSeconds });
+        var team = await auth.MintTeamTokenAsync(await auth.CreateTeamAsync(Workspace));
+        await auth.AdminAsync(HttpMethod.Post, "/admin/v1/teams",
+            new { name = "bench-oauth-team", workspaces = new[] { Workspace }, groups = new[] { OAuthGroup } });
+        authorizationServer.User = ("bench-user", [OAuthGroup]);
+        return new Dictionary<string, string>
+        {
+            ["opaque"] = opaque,
+            ["turn"] = turn.Body.GetProperty("token").GetString()!,
+            ["team"] = team,
+            ["oauth"] = await authorizationServer.SignInAsync(OAuthResource),
+        };
+    }
+
+    private static async Task PutAsync(HttpClient client, string path, object body)
+    {
+        using var response = await client.PutAsJsonAsync(path, body);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"PUT {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+}

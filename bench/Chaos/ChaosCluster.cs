@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Mnemosyne.Testing;
+using Npgsql;
+
+namespace Mnemosyne.Bench.Chaos;
+
+/// <summary>
+/// What the fault harness runs: a throw-away Postgres (authdb and librarydb) and Redis, a real authorization server
+/// (OpenIddict, in this process), and two auth-service and two mcp-host processes, mcp-host <c>i</c> asking
+/// auth-service <c>i</c>, all on one Redis, seeded with <see cref="BenchSeed"/>. Every process keeps its port across a
+/// kill and restart, as a replica behind a load balancer would.
+/// </summary>
+public sealed class ChaosCluster : IAsyncDisposable
+{
+    private readonly List<ServiceProcess> _processes = [];
+
+    private ChaosCluster(PostgresServer postgres, RedisServer redis, TestAuthorizationServer authorizationServer)
+    {
+        Postgres = postgres;
+        Redis = redis;
+        AuthorizationServer = authorizationServer;
+    }
+
+    public PostgresServer Postgres { get; }
+
+    public RedisServer Redis { get; }
+
+    public TestAuthorizationServer AuthorizationServer { get; }
+
+    public string AdminKey { get; } = RandomKey();
+
+    public string InternalKey { get; } = RandomKey();
+
+    public IReadOnlyList<ServiceProcess> AuthServices { get; private set; } = [];
+
+    /// <summary>mcp-host <c>i</c> sends its misses, usage and audit to <see cref="AuthServices"/>[<c>i</c>].</summary>
+    public IReadOnlyList<ServiceProcess> McpHosts { get; private set; } = [];
+
+    public IReadOnlyList<ServiceProcess> Processes => _processes;
+
+    /// <summary>The load's bearer of each kind (opaque, turn, team, oauth).</summary>
+    public IReadOnlyDictionary<string, string> Tokens { get; private set; } = new Dictionary<string, string>();
+
+    public AuthApi Auth(int replica) => new(AuthServices[replica].Http, AdminKey, InternalKey);
+
+    /// <summary>mcp-host <paramref name="replica"/>'s library admin API, as the admin.</summary>
+    public HttpClient LibraryAdmin(int replica) => new()
+    {
+        BaseAddress = McpHosts[replica].Address,
+        DefaultRequestHeaders = { Authorization = new("Bearer", AdminKey) },
+    };
+
+    /// <summary>Starts everything and seeds it; turn JWTs may live <paramref name="turnLifetime"/> (the whole run).</summary>
+    public static async Task<ChaosCluster> StartAsync(TimeSpan turnLifetime)
+    {
+        var postgres = PostgresServer.StartAsync();
+        var redis = RedisServer.StartAsync();
+        var cluster = new ChaosCluster(await postgres, await redis, await TestAuthorizationServer.StartAsync());
+        try
+        {
+            await cluster.Postgres.CreateDatabaseAsync("authdb");
+            await cluster.Postgres.CreateDatabaseAsync("librarydb");
+            await cluster.StartServicesAsync((int)turnLifetime.TotalSeconds);
+            using var admin = cluster.LibraryAdmin(0);
+            await BenchSeed.LoadLibrariesAsync(admin);
+            cluster.Tokens = await BenchSeed.MintTokensAsync(cluster.Auth(0), cluster.AuthorizationServer, (int)turnLifetime.TotalSeconds);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Refuses new connections to librarydb and closes the open ones (the library store is unreachable), or lets them in again.</summary>
+    public async Task SetLibraryStoreReachableAsync(bool reachable)
+    {
+        // Unpooled: a pooled connection would have died with Postgres in the earlier fault.
+        await using var connection = new NpgsqlConnection(Postgres.ConnectionString("postgres") + ";Pooling=false");
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"ALTER DATABASE librarydb ALLOW_CONNECTIONS {reachable}", connection);
+        await command.ExecuteNonQueryAsync();
+        if (!reachable)
+        {
+            // Twice: a connection whose start raced the ALTER is not yet listed the first time.
+            command.CommandText = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'librarydb'";
+            await command.ExecuteNonQueryAsync();
+            await Task.Delay(200);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    private async Task StartServicesAsync(int turnSeconds)
+    {
+        var shared = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__librarydb"] = Postgres.ConnectionString("librarydb"),
+            ["ConnectionStrings__redis"] = Redis.ConnectionString,
+            ["Auth__AdminKey"] = AdminKey,
+            ["Auth__InternalKey"] = InternalKey,
+        };
+        var auth = new Dictionary<string, string>(shared)
+        {
+            ["ConnectionStrings__authdb"] = Postgres.ConnectionString("authdb"),
+            ["Auth__OAuth__Issuers__0__Issuer"] = AuthorizationServer.Issuer,
+            ["Auth__OAuth__Issuers__0__Audiences__0"] = BenchSeed.OAuthResource,
+            ["Auth__MaxTurnTokenLifetimeSeconds"] = turnSeconds.ToString(CultureInfo.InvariantCulture),
+            // A budget the load never reaches: every call pays for rate limiting, none is refused for it.
+            ["Auth__RateLimit__PerMinute"] = "1000000",
+        };
+
+        // One at a time: the first applies authdb's migrations, and both services' start-up is CPU-bound.
+        var authServices = new List<ServiceProcess>();
+        for (var i = 0; i < 2; i++)
+        {
+            authServices.Add(Track(await ServiceProcess.StartAsync($"auth-service-{i}", "AuthService", ExternalProcess.FreePort(), auth)));
+        }
+
+        var mcpHosts = new List<ServiceProcess>();
+        for (var i = 0; i < 2; i++)
+        {
+            var mcp = new Dictionary<string, string>(shared) { ["services__auth-service__http__0"] = authServices[i].Address.ToString().TrimEnd('/') };
+            mcpHosts.Add(Track(await ServiceProcess.StartAsync($"mcp-host-{i}", "McpHost", ExternalProcess.FreePort(), mcp)));
+        }
+
+        (AuthServices, McpHosts) = (authServices, mcpHosts);
+    }
+
+    private ServiceProcess Track(ServiceProcess process)
+    {
+        _processes.Add(process);
+        return process;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in Enumerable.Reverse(_processes))
+        {
+            await process.DisposeAsync();
+        }
+
+        await AuthorizationServer.DisposeAsync();
+        await Redis.DisposeAsync();
+        await Postgres.DisposeAsync();
+    }
+
+    private static string RandomKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(36));
+}

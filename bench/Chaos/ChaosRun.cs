@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Outcome = Mnemosyne.Bench.Chaos.ToolCall.Outcome;
+
+namespace Mnemosyne.Bench.Chaos;
+
+/// <summary>
+/// <c>bench -- chaos</c> (issue 14): the services as separate processes (<see cref="ChaosCluster"/>) under steady load
+/// (<see cref="ChaosLoad"/>), one fault at a time, each judged against what it must and must not do; then the usage
+/// counts the kills may have cost, then a soak (<see cref="SoakRun"/>). Prints one table; any violation makes the exit
+/// code 1. The faults live in the other parts of this class, one file per family.
+/// </summary>
+public sealed partial class ChaosRun
+{
+    /// <summary>Steady load before each fault, checked to be all successes.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
+
+    /// <summary>What "recovers" must mean: every call started this long after the dependency is back succeeds.</summary>
+    private static readonly TimeSpan RecoveryLimit = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the load is watched after a dependency is back (longer than <see cref="RecoveryLimit"/>).</summary>
+    private static readonly TimeSpan Aftermath = TimeSpan.FromSeconds(8);
+
+    private readonly ChaosCluster _cluster;
+    private readonly IReadOnlyList<HttpClient> _mcpHosts;
+    private readonly ChaosLoad _load;
+    private readonly List<ChaosLoad.LoadCall> _history = [];
+
+    private ChaosRun(ChaosCluster cluster, IReadOnlyList<HttpClient> mcpHosts, ChaosLoad load)
+    {
+        _cluster = cluster;
+        _mcpHosts = mcpHosts;
+        _load = load;
+    }
+
+    /// <summary>One line of the table: the fault, what it must do, what was seen, and every way it fell short.</summary>
+    public sealed record Row(string Fault, string Required, string Observed, IReadOnlyList<string> Violations);
+
+    /// <summary>The faults' rows, then the usage and soak rows, and the soak's own table of steps.</summary>
+    public static async Task<(IReadOnlyList<Row> Rows, string SoakTable)> RunAsync(ChaosCluster cluster, int clients, TimeSpan soak, Action<string> progress)
+    {
+        var mcpHosts = cluster.McpHosts.Select(h => ToolCall.ClientFor(h.Address)).ToList();
+        try
+        {
+            await using var load = ChaosLoad.Start(mcpHosts, cluster.Tokens, clients);
+            var run = new ChaosRun(cluster, mcpHosts, load);
+            var rows = new List<Row>();
+            var faults = new (string Name, Func<Task<Row>> Run)[]
+            {
+                ("Postgres stopped", run.PostgresStoppedAsync),
+                ("Redis stopped", run.RedisStoppedAsync),
+                ("auth-service killed", run.AuthServiceKilledAsync),
+                ("mcp-host killed", run.McpHostKilledAsync),
+                ("library store unreachable", run.LibraryStoreUnreachableAsync),
+                ("revocations", run.RevocationsAsync),
+            };
+            await Task.Delay(Settle);
+            foreach (var (name, fault) in faults)
+            {
+                progress(name + "...");
+                rows.Add(await fault());
+            }
+
+            await load.StopAsync();
+            progress("usage counts...");
+            rows.Add(await run.UsageCountsAsync());
+            progress($"soak, {soak.TotalMinutes:0.#} min...");
+            var (soakRow, soakTable) = await SoakRun.RunAsync(cluster, mcpHosts, clients, soak, progress);
+            rows.Add(soakRow);
+            return (rows, soakTable);
+        }
+        finally
+        {
+            foreach (var client in mcpHosts)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    public static string Table(IReadOnlyList<Row> rows)
+    {
+        var table = new StringBuilder("| fault | required | observed | held |\n| --- | --- | --- | --- |\n");
+        foreach (var row in rows)
+        {
+            table.Append(CultureInfo.InvariantCulture, $"| {row.Fault} | {row.Required} | {row.Observed} | {(row.Violations.Count == 0 ? "yes" : "**NO**")} |\n");
+        }
+
+        foreach (var row in rows.Where(r => r.Violations.Count > 0))
+        {
+            table.Append(CultureInfo.InvariantCulture, $"\n{row.Fault}, violations:\n").AppendJoin('\n', row.Violations.Select(v => "  - " + v)).Append('\n');
+        }
+
+        return table.ToString();
+    }
+
+    private static long Now => Stopwatch.GetTimestamp();
+
+    private static double Seconds(long from, long to) => (to - from) / (double)Stopwatch.Frequency;
+
+    private static long After(long timestamp, TimeSpan span) => timestamp + (long)(span.TotalSeconds * Stopwatch.Frequency);
+
+    /// <summary>The calls finished since the last take, kept for later checks (the usage counts look back past a kill).</summary>
+    private List<ChaosLoad.LoadCall> TakeCalls()
+    {
+        var calls = _load.Drain();
+        _history.AddRange(calls);
+        return calls;
+    }
+
+    /// <summary>Lets the load run for <see cref="Settle"/> and checks it all succeeded: each fault starts from full service.</summary>
+    private async Task SettleAsync(List<string> violations)
+    {
+        TakeCalls();
+        await Task.Delay(Settle);
+        var calls = TakeCalls();
+        Expect(violations, "before the fault, every call succeeds", calls, c => c.Result.Outcome == Outcome.Ok);
+        if (calls.Count == 0)
+        {
+            violations.Add("before the fault: no call finished in " + Settle.TotalSeconds + " s");
+        }
+    }
+
+    /// <summary>Adds a violation naming how many of <paramref name="calls"/> broke <paramref name="rule"/>, with a few examples.</summary>
+    private static void Expect(
+        List<string> violations, string rule, IEnumerable<ChaosLoad.LoadCall> calls, Func<ChaosLoad.LoadCall, bool> holds, long? fault = null)
+    {
+        var broken = calls.Where(c => !holds(c)).ToList();
+        if (broken.Count > 0)
+        {
+            var when = fault is { } at
+                ? $" (started {Seconds(at, broken.Min(c => c.Result.Started)):0.00} to {Seconds(at, broken.Max(c => c.Result.Started)):0.00} s after the fault)"
+                : "";
+            violations.Add($"{rule}: {broken.Count} calls did not{when}, e.g. " + string.Join("; ", broken.Take(3).Select(Describe)));
+        }
+    }
+
+    private static void Expect(List<string> violations, string rule, IEnumerable<ToolCall.Result> results, Func<ToolCall.Result, bool> holds) =>
+        Expect(violations, rule, results.Select(r => new ChaosLoad.LoadCall(-1, "probe", r)), c => holds(c.Result));
+
+    private static string Describe(ChaosLoad.LoadCall call) =>
+        $"mcp-host-{call.Host} {call.Kind} {call.Result.Outcome} {(call.Result.Detail.Length <= 120 ? call.Result.Detail : call.Result.Detail[..120] + "…")}".Trim();
+
+    /// <summary>
+    /// Seconds from <paramref name="back"/> until every later call (of <paramref name="calls"/>) succeeded; a violation
+    /// when that took longer than <see cref="RecoveryLimit"/> or when some host and kind never succeeded afterwards.
+    /// </summary>
+    private static double Recovery(List<string> violations, IReadOnlyCollection<ChaosLoad.LoadCall> calls, long back)
+    {
+        var lastFailure = calls.Where(c => c.Result.Started >= back && c.Result.Outcome != Outcome.Ok)
+            .Select(c => c.Result.Started).DefaultIfEmpty(back).Max();
+        var seconds = Seconds(back, lastFailure);
+        if (seconds > RecoveryLimit.TotalSeconds)
+        {
+            violations.Add($"full service {seconds:0.0} s after the dependency was back (at most {RecoveryLimit.TotalSeconds} s)");
+        }
+
+        foreach (var group in calls.GroupBy(c => (c.Host, c.Kind)))
+        {
+            if (!group.Any(c => c.Result.Started > lastFailure && c.Result.Outcome == Outcome.Ok))
+            {
+                violations.Add($"mcp-host-{group.Key.Host} {group.Key.Kind}: no successful call after recovery");
+            }
+        }
+
+        return seconds;
+    }
+
+    /// <summary>Calls that started and ended inside [<paramref name="from"/>, <paramref name="to"/>]: wholly during a fault.</summary>
+    private static List<ChaosLoad.LoadCall> Within(IEnumerable<ChaosLoad.LoadCall> calls, long from, long to) =>
+        [.. calls.Where(c => c.Result.Started >= from && c.Result.Ended <= to)];
+
+    /// <summary>Calls that started inside [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    private static List<ChaosLoad.LoadCall> Between(IEnumerable<ChaosLoad.LoadCall> calls, long from, long to) =>
+        [.. calls.Where(c => c.Result.Started >= from && c.Result.Started < to)];
+
+    private static string Counts(IReadOnlyCollection<ChaosLoad.LoadCall> calls) =>
+        string.Join(", ", calls.GroupBy(c => c.Result.Outcome).OrderBy(g => g.Key).Select(g => $"{g.Count()} {Label(g.Key)}"));
+
+    private static string Label(Outcome outcome) => outcome switch
+    {
+        Outcome.Ok => "ok",
+        Outcome.StoreUnavailable => "\"library store unavailable\"",
+        Outcome.Unavailable => "503",
+        Outcome.Refused => "refused",
+        Outcome.Wrong => "WRONG",
+        _ => "unreachable",
+    };
+
+    /// <summary>
+    /// Asks auth-service <c>i</c> directly (<c>/v1/resolve</c>, as mcp-host does on a miss) about each of
+    /// <paramref name="bearers"/>, alternating replicas: what it answers itself, which mcp-host may translate.
+    /// </summary>
+    private async Task<List<ToolCall.Result>> ResolvesAsync(IEnumerable<string> bearers)
+    {
+        var results = new List<ToolCall.Result>();
+        foreach (var (bearer, i) in bearers.Select((b, i) => (b, i)))
+        {
+            var started = Now;
+            var reply = await _cluster.Auth(i % _cluster.AuthServices.Count).ResolveAsync(bearer, "search");
+            var reason = reply.Body.ValueKind == System.Text.Json.JsonValueKind.Object && reply.Body.TryGetProperty("reason", out var code)
+                ? code.GetString() ?? "" : "";
+            var outcome = (int)reply.Status switch
+            {
+                200 => Outcome.Ok,
+                503 when reason == "unavailable" => Outcome.Unavailable,
+                401 or 403 or 429 => Outcome.Refused,
+                _ => Outcome.Wrong,
+            };
+            results.Add(new ToolCall.Result(outcome, $"/v1/resolve {(int)reply.Status} {reason}", started, Now));
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Calls with each of <paramref name="bearers"/> once, in turn through both mcp-hosts, one every 200 ms for
+    /// <paramref name="duration"/>: each is a first call, so no cache can answer it.
+    /// </summary>
+    private async Task<List<ToolCall.Result>> FirstCallsAsync(List<string> bearers, TimeSpan duration)
+    {
+        var results = new List<ToolCall.Result>();
+        var until = After(Now, duration);
+        for (var i = 0; i < bearers.Count && Now < until; i++)
+        {
+            results.Add(await ToolCall.SendAsync(_mcpHosts[i % _mcpHosts.Count], bearers[i], "search", """{"query":"replication"}"""));
+            await Task.Delay(200);
+        }
+
+        return results;
+    }
+}
