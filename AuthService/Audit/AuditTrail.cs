@@ -25,7 +25,7 @@ public sealed partial class AuditTrail(
     AuthTelemetry telemetry,
     ILogger<AuditTrail> logger) : BackgroundService, IAuditSink
 {
-    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan Gather = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly BatchBuffer<AuditEntry> _queue = new(options.Value.AuditQueueCapacity, batchSize: 1000);

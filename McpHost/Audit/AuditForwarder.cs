@@ -17,7 +17,7 @@ namespace Mnemosyne.McpHost.Audit;
 public sealed partial class AuditForwarder : BackgroundService, IAuditSink
 {
     public const int Capacity = 10_000;
-    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan Gather = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly BatchBuffer<AuditEntry> _queue = new(Capacity, batchSize: 1000);
