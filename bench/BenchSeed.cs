@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using Mnemosyne.Testing;
 
 namespace Mnemosyne.Bench;
@@ -23,6 +24,9 @@ public static class BenchSeed
         "replication", "snapshot", "consensus", "partition", "index", "latency", "quorum", "lease", "journal",
         "compaction", "checkpoint", "shard", "vacuum", "cursor", "schema", "tenant", "backoff", "throttle",
     ];
+
+    /// <summary>An admin or internal key for a run: 48 random characters.</summary>
+    public static string RandomKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(36));
 
     public static IReadOnlyList<string> Libraries { get; } = [.. Enumerable.Range(1, 4).Select(i => $"bench-lib-{i}")];
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Mnemosyne.AuthService;
@@ -20,9 +19,9 @@ public sealed class BenchServices : IAsyncDisposable
     private TestAuthorizationServer? _authorizationServer;
     private readonly List<TestHost> _hosts = [];
 
-    public string AdminKey { get; } = RandomKey();
+    public string AdminKey { get; } = BenchSeed.RandomKey();
 
-    public string InternalKey { get; } = RandomKey();
+    public string InternalKey { get; } = BenchSeed.RandomKey();
 
     public PostgresServer Postgres => _postgres!;
 
@@ -147,6 +146,4 @@ public sealed class BenchServices : IAsyncDisposable
             await _postgres.DisposeAsync();
         }
     }
-
-    private static string RandomKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(36));
 }

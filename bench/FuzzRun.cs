@@ -41,10 +41,7 @@ public static class FuzzRun
         using var mcp = new HttpClient { BaseAddress = services.McpHost.Address, Timeout = TimeSpan.FromSeconds(30) };
         await ForEachAsync(new FuzzedBodies(seed).Generate(bodies), async body =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
-            {
-                Content = body.Chunked ? new StreamContent(new MemoryStream(body.Content)) : new ByteArrayContent(body.Content),
-            };
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = ContentOf(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             request.Headers.Accept.ParseAdd("application/json, text/event-stream");
             request.Headers.TryAddWithoutValidation("Authorization", "Bearer mnm_" + new string('x', 43));
@@ -53,15 +50,47 @@ public static class FuzzRun
                 request.Headers.TryAddWithoutValidation(name, value);
             }
 
-            using var response = await mcp.SendAsync(request);
-            var text = await response.Content.ReadAsStringAsync();
-            Count(rows, "body → /mcp", body.Family, text.Contains("\"result\"", StringComparison.Ordinal), (int)response.StatusCode >= 500);
+            var (accepted, serverError) = await SendBodyAsync(mcp, request, body.Delivery);
+            Count(rows, "body → /mcp", body.Family, accepted, serverError);
+            Count(rows, "body sent → /mcp", body.Delivery.ToString().ToLowerInvariant(), accepted, serverError);
         });
 
         var healthy = (await auth.GetAsync(new Uri("/health", UriKind.Relative))).IsSuccessStatusCode
                       && (await mcp.GetAsync(new Uri("/health", UriKind.Relative))).IsSuccessStatusCode;
         return ([.. rows.OrderBy(r => r.Key.Item1).ThenBy(r => r.Key.Item2)
             .Select(r => new Row(r.Key.Item1, r.Key.Item2, r.Value[0], r.Value[1], r.Value[2]))], healthy);
+    }
+
+    private static HttpContent ContentOf(FuzzedBodies.Body body) => body.Delivery switch
+    {
+        FuzzedBodies.Delivery.Chunked => new StreamContent(new MemoryStream(body.Content)),
+        FuzzedBodies.Delivery.Trickled => new TrickledContent(body.Content, piece: 8, pause: TimeSpan.FromMilliseconds(2)),
+        FuzzedBodies.Delivery.Stalled => new TrickledContent(body.Content, piece: 8, pause: TimeSpan.Zero,
+            stallAfter: body.Content.Length / 16 * 8, stall: TimeSpan.FromSeconds(8)),
+        _ => new ByteArrayContent(body.Content),
+    };
+
+    /// <summary>
+    /// Whether the answer carried a <c>result</c> (a tool ran) and whether it was a server error. A stalled body may
+    /// also be cut off by the server (Kestrel's minimum data rate): that is a refusal. Any other body left without an
+    /// answer counts as a server error.
+    /// </summary>
+    private static async Task<(bool Accepted, bool ServerError)> SendBodyAsync(HttpClient mcp, HttpRequestMessage request, FuzzedBodies.Delivery delivery)
+    {
+        try
+        {
+            using var response = await mcp.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            return (text.Contains("\"result\"", StringComparison.Ordinal), (int)response.StatusCode >= 500);
+        }
+        catch (HttpRequestException) when (delivery == FuzzedBodies.Delivery.Stalled)
+        {
+            return (false, false);
+        }
+        catch (HttpRequestException)
+        {
+            return (false, true);
+        }
     }
 
     public static string Table(IReadOnlyList<Row> rows) =>

@@ -5,8 +5,9 @@ namespace Mnemosyne.Bench;
 /// <summary>
 /// JSON-RPC bodies aimed at the gate, each trying to get a tool to run without a valid token: duplicate and
 /// case-variant keys, escaped names, deep nesting, batches, wrong types, huge strings, trailing garbage, invalid
-/// UTF-8, and <c>Mcp-Method</c>/<c>Mcp-Name</c> headers that disagree with the body. None names a public method, so
-/// no answer may carry a <c>result</c>. Seeded: the same seed makes the same bodies.
+/// UTF-8, and <c>Mcp-Method</c>/<c>Mcp-Name</c> headers that disagree with the body; sent whole, chunked, trickled or
+/// stalled. None names a public method, so no answer may carry a <c>result</c>. Seeded: the same seed makes the same
+/// bodies.
 /// </summary>
 public sealed class FuzzedBodies(int seed)
 {
@@ -19,7 +20,16 @@ public sealed class FuzzedBodies(int seed)
     ];
     private readonly Random _random = new(seed);
 
-    public sealed record Body(string Family, byte[] Content, IReadOnlyDictionary<string, string> Headers, bool Chunked);
+    /// <summary>How a body is sent: in one piece, chunked, trickled in small pieces with pauses, or stalled half-way.</summary>
+    public enum Delivery
+    {
+        Whole,
+        Chunked,
+        Trickled,
+        Stalled,
+    }
+
+    public sealed record Body(string Family, byte[] Content, IReadOnlyDictionary<string, string> Headers, Delivery Delivery);
 
     public IEnumerable<Body> Generate(int count)
     {
@@ -50,7 +60,13 @@ public sealed class FuzzedBodies(int seed)
                 content = [.. content[..20], 0xC3, 0x28, 0xFF, .. content[20..]];
             }
 
-            yield return new Body(family, content, headers, Chunked: _random.Next(4) == 0);
+            // A quarter chunked; one in fifty small ones trickled (8 bytes, then a pause); one in five thousand stalled
+            // half-way for longer than Kestrel waits for a slow body (its minimum data rate, after a 5 s grace).
+            var delivery = _random.Next(5000) == 0 ? Delivery.Stalled
+                : content.Length < 4096 && _random.Next(50) == 0 ? Delivery.Trickled
+                : _random.Next(4) == 0 ? Delivery.Chunked
+                : Delivery.Whole;
+            yield return new Body(family, content, headers, delivery);
         }
     }
 

@@ -11,7 +11,7 @@ namespace Mnemosyne.McpHost.Audit;
 /// mcp-host's audit entries (every <c>tools/call</c> decision, cached or not, and library-admin changes) go to
 /// auth-service's <c>POST /v1/audit</c>, which keeps the trail in authdb. <see cref="Record"/> only queues (a
 /// <see cref="BatchBuffer{T}"/>: a full buffer drops the entry, counts it as <c>mcp.audit.dropped</c> and logs it,
-/// never blocking a call); a background loop sends what gathered every quarter second, a thousand at a time, and
+/// never blocking a call); a background loop sends what gathered every second, a thousand at a time, and
 /// keeps entries auth-service did not take for the next try. Graceful shutdown sends what is queued.
 /// </summary>
 public sealed partial class AuditForwarder : BackgroundService, IAuditSink

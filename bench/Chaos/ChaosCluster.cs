@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Mnemosyne.Testing;
 using Npgsql;
 
@@ -28,9 +27,9 @@ public sealed class ChaosCluster : IAsyncDisposable
 
     public TestAuthorizationServer AuthorizationServer { get; }
 
-    public string AdminKey { get; } = RandomKey();
+    public string AdminKey { get; } = BenchSeed.RandomKey();
 
-    public string InternalKey { get; } = RandomKey();
+    public string InternalKey { get; } = BenchSeed.RandomKey();
 
     public IReadOnlyList<ServiceProcess> AuthServices { get; private set; } = [];
 
@@ -145,6 +144,4 @@ public sealed class ChaosCluster : IAsyncDisposable
         await Redis.DisposeAsync();
         await Postgres.DisposeAsync();
     }
-
-    private static string RandomKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(36));
 }

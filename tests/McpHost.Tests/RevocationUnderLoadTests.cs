@@ -16,14 +16,7 @@ public sealed class RevocationUnderLoadTests(McpHostFixture fixture) : IClassFix
     private const int Clients = 16;
     private static readonly string ListLibraries = McpHostFixture.ToolCall("list_libraries", new { });
 
-    /// <summary>What one scenario calls with, how it revokes, and what a stale answer would contain.</summary>
-    private sealed record Scenario(string Bearer, Func<Task> Revoke, string? StaleLibrary, Func<Task>? Restore = null);
-
-    public static TheoryData<string> Kinds =>
-    [
-        "token deactivated", "user deactivated", "signing key retired", "service user deactivated", "team token rotated",
-        "team deactivated", "team workspace removed", "library moved to another workspace", "library deleted",
-    ];
+    public static TheoryData<string> Kinds => [.. RevocationScenarios.Kinds];
 
     [Theory]
     [MemberData(nameof(Kinds))]
@@ -36,7 +29,11 @@ public sealed class RevocationUnderLoadTests(McpHostFixture fixture) : IClassFix
             ["services:auth-service:http:0"] = secondAuth.Address.ToString().TrimEnd('/'),
         });
         var hosts = new[] { fixture.McpHost, secondMcp };
-        var scenario = await ArrangeAsync(kind, fixture.Auth.On(secondAuth), secondMcp);
+        using var firstLibraries = fixture.McpHost.ClientWithBearer(fixture.AdminKey);
+        using var secondLibraries = secondMcp.ClientWithBearer(fixture.AdminKey);
+        var scenario = await RevocationScenarios.ArrangeAsync(kind, fixture.Auth, fixture.Auth.On(secondAuth),
+            new(firstLibraries), new(secondLibraries), fixture.Time.GetUtcNow());
+        await WaitUntilAllowedAsync(scenario.Bearer, secondMcp);
 
         var calls = new ConcurrentBag<(long Started, bool Stale)>();
         using var stop = new CancellationTokenSource();
@@ -74,111 +71,13 @@ public sealed class RevocationUnderLoadTests(McpHostFixture fixture) : IClassFix
         TestContext.Current.SendDiagnosticMessage($"{kind}: {calls.Count} calls, {after.Count} after the revocation, 0 stale");
     }
 
-    private async Task<Scenario> ArrangeAsync(string kind, AuthApi second, TestHost secondMcp)
+    private static async Task<bool> IsStaleAsync(HttpResponseMessage response, RevocationScenarios.Scenario scenario)
     {
-        var first = fixture.Auth;
-        var workspace = AuthApi.Unique("ws");
-        var library = AuthApi.Unique("lib");
-        await fixture.PutLibraryAsync(library, workspace);
-        await first.CreateSigningKeyAsync(); // team tokens are signed with the newest key, and another scenario retires one
-        switch (kind)
-        {
-            case "token deactivated":
-            {
-                var (id, token) = await first.CreateTokenAsync(await first.CreateUserAsync(), [library]);
-                return new(token, () => NoContentAsync(second, $"/admin/v1/tokens/{id}/deactivate"), null);
-            }
-
-            case "user deactivated":
-            {
-                var user = await first.CreateUserAsync();
-                var (_, token) = await first.CreateTokenAsync(user, [library]);
-                return new(token, () => NoContentAsync(first, $"/admin/v1/users/{user}/deactivate"), null);
-            }
-
-            case "signing key retired":
-            {
-                var (kid, secret) = await first.CreateSigningKeyAsync();
-                var token = TestJwt.Turn(kid, secret, fixture.Time.GetUtcNow(), c => c["libs"] = new[] { library });
-                await WaitUntilAllowedAsync(token, secondMcp);
-                return new(token, () => NoContentAsync(second, $"/admin/v1/signing-keys/{kid}/retire"), null);
-            }
-
-            case "service user deactivated":
-            {
-                var (kid, secret) = await first.CreateSigningKeyAsync();
-                var token = TestJwt.Turn(kid, secret, fixture.Time.GetUtcNow(), c => c["libs"] = new[] { library });
-                await WaitUntilAllowedAsync(token, secondMcp);
-                return new(token, () => NoContentAsync(second, "/admin/v1/users/daedalus-service/deactivate"), null,
-                    Restore: () => NoContentAsync(first, "/admin/v1/users/daedalus-service/activate"));
-            }
-
-            case "team token rotated":
-            {
-                var team = await first.CreateTeamAsync(workspace);
-                var token = await TeamTokenAsync(team, secondMcp);
-                return new(token, () => second.MintTeamTokenAsync(team), null);
-            }
-
-            case "team deactivated":
-            {
-                var team = await first.CreateTeamAsync(workspace);
-                return new(await TeamTokenAsync(team, secondMcp), () => NoContentAsync(second, $"/admin/v1/teams/{team}/deactivate"), null);
-            }
-
-            case "team workspace removed":
-            {
-                var kept = AuthApi.Unique("ws");
-                await fixture.PutLibraryAsync(AuthApi.Unique("lib"), kept);
-                var team = await first.CreateTeamAsync(workspace, kept);
-                return new(await TeamTokenAsync(team, secondMcp),
-                    () => NoContentAsync(second, $"/admin/v1/teams/{team}/workspaces", HttpMethod.Put, new { workspaces = new[] { kept } }),
-                    library);
-            }
-
-            case "library moved to another workspace":
-            {
-                var team = await first.CreateTeamAsync(workspace);
-                return new(await TeamTokenAsync(team, secondMcp),
-                    () => fixture.PutLibraryAsync(library, AuthApi.Unique("ws")), library);
-            }
-
-            case "library deleted":
-            {
-                var team = await first.CreateTeamAsync(workspace);
-                return new(await TeamTokenAsync(team, secondMcp), async () =>
-                {
-                    using var admin = secondMcp.ClientWithBearer(fixture.AdminKey);
-                    using var response = await admin.DeleteAsync(new Uri($"/admin/v1/libraries/{library}", UriKind.Relative));
-                    Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-                }, library);
-            }
-
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown revocation");
-        }
-    }
-
-    /// <summary>Allowed (for revocations that refuse) or still showing the revoked library (for ones that narrow).</summary>
-    private static async Task<bool> IsStaleAsync(HttpResponseMessage response, Scenario scenario)
-    {
-        if (response.StatusCode != HttpStatusCode.OK)
-        {
-            return false;
-        }
-
         var body = await response.Content.ReadAsStringAsync();
-        return scenario.StaleLibrary is null ? !body.Contains("\"error\"", StringComparison.Ordinal) : body.Contains(scenario.StaleLibrary, StringComparison.Ordinal);
+        return RevocationScenarios.IsStale(scenario, response.StatusCode == HttpStatusCode.OK && !body.Contains("\"error\"", StringComparison.Ordinal), body);
     }
 
-    private async Task<string> TeamTokenAsync(string team, TestHost secondMcp)
-    {
-        var token = await fixture.Auth.MintTeamTokenAsync(team);
-        await WaitUntilAllowedAsync(token, secondMcp);
-        return token;
-    }
-
-    /// <summary>A new signing key is known to the other auth-service once its lookup of unknown kids has run.</summary>
+    /// <summary>Allowed through the other replicas too (a new signing key is known there once its lookup of unknown kids has run).</summary>
     private async Task WaitUntilAllowedAsync(string token, TestHost secondMcp)
     {
         for (var attempt = 0; ; attempt++)
@@ -192,11 +91,5 @@ public sealed class RevocationUnderLoadTests(McpHostFixture fixture) : IClassFix
 
             await Task.Delay(50);
         }
-    }
-
-    private static async Task NoContentAsync(AuthApi api, string path, HttpMethod? method = null, object? body = null)
-    {
-        var reply = await api.AdminAsync(method ?? HttpMethod.Post, path, body ?? new { });
-        Assert.True(reply.Status == HttpStatusCode.NoContent, $"{path}: {(int)reply.Status} {reply.Body}");
     }
 }

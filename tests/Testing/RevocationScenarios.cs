@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace Mnemosyne.Testing;
+
+/// <summary>
+/// The nine kinds of revocation CONTRACT §9 names, each arranged with a fresh credential through one replica and
+/// revoked through the other: shared by <c>RevocationUnderLoadTests</c> (replicas in one process) and
+/// <c>bench -- chaos</c> (replicas as processes), so both prove the same list.
+/// </summary>
+public static class RevocationScenarios
+{
+    public static IReadOnlyList<string> Kinds { get; } =
+    [
+        "token deactivated", "user deactivated", "signing key retired", "service user deactivated", "team token rotated",
+        "team deactivated", "team workspace removed", "library moved to another workspace", "library deleted",
+    ];
+
+    /// <summary>What one scenario calls with, how it revokes, what a stale answer would show, and how to undo it.</summary>
+    public sealed record Scenario(string Bearer, Func<Task> Revoke, string? StaleLibrary, Func<Task>? Restore = null);
+
+    /// <summary>An mcp-host's library admin API, as the admin.</summary>
+    public sealed class LibraryAdmin(HttpClient admin)
+    {
+        public async Task PutAsync(string uid, string workspace)
+        {
+            using var response = await admin.PutAsJsonAsync($"/admin/v1/libraries/{uid}", new { name = uid, workspace });
+            Assert.True(response.IsSuccessStatusCode, $"PUT library {uid}: {(int)response.StatusCode}");
+        }
+
+        public async Task DeleteAsync(string uid)
+        {
+            using var response = await admin.DeleteAsync(new Uri($"/admin/v1/libraries/{uid}", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+    }
+
+    /// <summary>
+    /// A fresh credential of <paramref name="kind"/> seeing one new library, made through <paramref name="first"/>;
+    /// its revocation goes through <paramref name="second"/>. Turn JWTs are signed as of <paramref name="now"/>.
+    /// </summary>
+    public static async Task<Scenario> ArrangeAsync(
+        string kind, AuthApi first, AuthApi second, LibraryAdmin firstLibraries, LibraryAdmin secondLibraries, DateTimeOffset now)
+    {
+        var workspace = AuthApi.Unique("ws");
+        var library = AuthApi.Unique("lib");
+        await firstLibraries.PutAsync(library, workspace);
+        await first.CreateSigningKeyAsync(); // team tokens are signed with the newest key, and one kind retires a key
+        switch (kind)
+        {
+            case "token deactivated":
+            {
+                var (id, token) = await first.CreateTokenAsync(await first.CreateUserAsync(), [library]);
+                return new(token, () => NoContentAsync(second, $"/admin/v1/tokens/{id}/deactivate"), null);
+            }
+
+            case "user deactivated":
+            {
+                var user = await first.CreateUserAsync();
+                var (_, token) = await first.CreateTokenAsync(user, [library]);
+                return new(token, () => NoContentAsync(second, $"/admin/v1/users/{user}/deactivate"), null);
+            }
+
+            case "signing key retired":
+            {
+                var (kid, secret) = await first.CreateSigningKeyAsync();
+                var token = TestJwt.Turn(kid, secret, now, c => c["libs"] = new[] { library });
+                return new(token, () => NoContentAsync(second, $"/admin/v1/signing-keys/{kid}/retire"), null);
+            }
+
+            case "service user deactivated":
+            {
+                var (kid, secret) = await first.CreateSigningKeyAsync();
+                var token = TestJwt.Turn(kid, secret, now, c => c["libs"] = new[] { library });
+                return new(token, () => NoContentAsync(second, "/admin/v1/users/daedalus-service/deactivate"), null,
+                    Restore: () => NoContentAsync(first, "/admin/v1/users/daedalus-service/activate"));
+            }
+
+            case "team token rotated":
+            {
+                var team = await first.CreateTeamAsync(workspace);
+                return new(await first.MintTeamTokenAsync(team), () => second.MintTeamTokenAsync(team), null);
+            }
+
+            case "team deactivated":
+            {
+                var team = await first.CreateTeamAsync(workspace);
+                return new(await first.MintTeamTokenAsync(team), () => NoContentAsync(second, $"/admin/v1/teams/{team}/deactivate"), null);
+            }
+
+            case "team workspace removed":
+            {
+                var kept = AuthApi.Unique("ws");
+                await firstLibraries.PutAsync(AuthApi.Unique("lib"), kept);
+                var team = await first.CreateTeamAsync(workspace, kept);
+                return new(await first.MintTeamTokenAsync(team),
+                    () => NoContentAsync(second, $"/admin/v1/teams/{team}/workspaces", HttpMethod.Put, new { workspaces = new[] { kept } }),
+                    library);
+            }
+
+            case "library moved to another workspace":
+            {
+                var team = await first.CreateTeamAsync(workspace);
+                return new(await first.MintTeamTokenAsync(team), () => secondLibraries.PutAsync(library, AuthApi.Unique("ws")), library);
+            }
+
+            case "library deleted":
+            {
+                var team = await first.CreateTeamAsync(workspace);
+                return new(await first.MintTeamTokenAsync(team), () => secondLibraries.DeleteAsync(library), library);
+            }
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown revocation");
+        }
+    }
+
+    /// <summary>Stale: allowed, or (for a narrowing change) still showing <see cref="Scenario.StaleLibrary"/>, in an answer's text.</summary>
+    public static bool IsStale(Scenario scenario, bool allowed, string answer) =>
+        allowed && (scenario.StaleLibrary is null || answer.Contains(scenario.StaleLibrary, StringComparison.Ordinal));
+
+    private static async Task NoContentAsync(AuthApi api, string path, HttpMethod? method = null, object? body = null)
+    {
+        var reply = await api.AdminAsync(method ?? HttpMethod.Post, path, body ?? new { });
+        Assert.True(reply.Status == HttpStatusCode.NoContent, $"{path}: {(int)reply.Status} {reply.Body}");
+    }
+}
