@@ -13,9 +13,9 @@ namespace Mnemosyne.AuthService.Audit;
 /// <summary>
 /// The audit trail's writer, off every request's path: <see cref="Record"/> puts an entry in a bounded in-memory
 /// queue (<see cref="AuthOptions.AuditQueueCapacity"/>) and returns; a background loop writes what has gathered
-/// every second with one binary COPY per thousand rows (batching once a second disturbs fewer calls than four times:
-/// the benchmark's p99). When the queue is full the entry is dropped, counted
-/// (<c>mcp.audit.dropped</c>) and logged — a call is never blocked or failed for auditing. A failed write is retried
+/// every second with one binary COPY per thousand rows (once a second disturbs fewer calls than four times a second:
+/// the benchmark's p99). When the queue is full the entry is dropped, counted (<c>mcp.audit.dropped</c>) and
+/// logged — a call is never blocked or failed for auditing. A failed write is retried
 /// with the rows kept (up to the queue's capacity). Graceful shutdown writes what is queued; a crash loses what was
 /// queued and not yet written: about a second of entries, more while Postgres is down.
 /// </summary>

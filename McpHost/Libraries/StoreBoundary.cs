@@ -16,7 +16,8 @@ public static class StoreBoundary
         {
             return await call();
         }
-        catch (Exception exception) when (DatabaseOutage.Is(exception) || exception is Neo4jUnavailableException or Neo4jAuthenticationException)
+        catch (Exception exception) when (DatabaseOutage.Is(exception)
+                                          || exception is Neo4jUnavailableException or Neo4jAuthenticationException)
         {
             throw new LibraryStoreUnavailableException(store, exception);
         }
