@@ -26,7 +26,7 @@ public static class LoadRun
     private static readonly TimeSpan LeadIn = TimeSpan.FromMilliseconds(500);
     private static readonly string[] Queries = ["replication", "quorum lease", "\"snapshot compaction\"", "shard -vacuum"];
 
-    public sealed record Settings(TimeSpan Duration, int Clients, int Rounds);
+    public sealed record Settings(TimeSpan Duration, int Clients, int Rounds, int Seed);
 
     public sealed record Results(IReadOnlyList<Measurement> Throughput, IReadOnlyList<Measurement> Latency);
 
@@ -51,9 +51,11 @@ public static class LoadRun
             var latency = kinds.ToDictionary(k => k, _ => new Measurement.Builder());
             for (var round = 0; round < settings.Rounds; round++)
             {
-                // A new order each round (seeded, so runs compare): no kind always follows the same one, and the
-                // background work a kind leaves behind (audit batches, usage flushes) falls on no kind more than another.
-                var random = new Random(round);
+                // A new order each round, and a new seed each run (printed, so a run can be repeated): no kind always
+                // follows the same one, so the background work a kind leaves behind (audit batches, usage flushes)
+                // falls on no kind more than another. With the same seed every run, one kind kept the same
+                // neighbours and trailed in every run.
+                var random = new Random(settings.Seed + round);
                 foreach (var kind in kinds.OrderBy(_ => random.Next()).ToList())
                 {
                     // Each slice starts with a lead-in that is not measured: what the previous slice left running

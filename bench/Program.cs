@@ -48,18 +48,19 @@ LoadRun.Settings settings;
 try
 {
     settings = new LoadRun.Settings(
-        TimeSpan.FromSeconds(Option("--seconds", 200)), Option("--clients", 16), Option("--rounds", 5));
+        TimeSpan.FromSeconds(Option("--seconds", 200)), Option("--clients", 16), Option("--rounds", 5),
+        Option("--seed", Random.Shared.Next(1, 100_000)));
 }
 catch (ArgumentException exception)
 {
-    Console.Error.WriteLine(exception.Message + " Options: --seconds N (200), --clients N (16), --rounds N (5); or: micro [BenchmarkDotNet arguments].");
+    Console.Error.WriteLine(exception.Message + " Options: --seconds N (200), --clients N (16), --rounds N (5), --seed N (random); or: micro [BenchmarkDotNet arguments].");
     return 2;
 }
 
 Console.WriteLine("Starting Postgres, Redis, an authorization server, auth-service, mcp-host and the no-auth baseline mcp-host...");
 await using var services = await BenchServices.StartAsync();
 var before = await WritesAsync();
-Console.WriteLine($"Measuring for {settings.Duration.TotalSeconds:0} s in {settings.Rounds} rounds...");
+Console.WriteLine($"Measuring for {settings.Duration.TotalSeconds:0} s in {settings.Rounds} rounds, order seed {settings.Seed}...");
 var results = await LoadRun.RunAsync(services, settings);
 var after = await WritesAsync();
 

@@ -16,8 +16,8 @@ public static class Report
             var isBaseline = r == baseline;
             Row(table, r.Kind, N(r.Calls, "0"), N(r.CallsPerSecond, "0"),
                 isBaseline ? "1.00" : N(r.CallsPerSecond / baseline.CallsPerSecond, "0.00"),
-                N(r.P50Milliseconds, "0.00"), isBaseline ? "" : N(r.P50Milliseconds - baseline.P50Milliseconds, "+0.00;-0.00"),
-                N(r.P99Milliseconds, "0.00"), isBaseline ? "" : N(r.P99Milliseconds - baseline.P99Milliseconds, "+0.00;-0.00"));
+                N(r.P50Milliseconds, "0.00"), isBaseline ? "" : N(r.P50Milliseconds - baseline.P50Milliseconds, "+0.00;-0.00;0.00"),
+                N(r.P99Milliseconds, "0.00"), isBaseline ? "" : N(r.P99Milliseconds - baseline.P99Milliseconds, "+0.00;-0.00;0.00"));
         }
 
         return table.ToString();
