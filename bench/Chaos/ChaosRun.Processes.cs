@@ -104,7 +104,7 @@ public sealed partial class ChaosRun
 
     private long OpaquePassed(int host, long killed, TimeSpan window) =>
         _history.LongCount(c => c.Host == host && c.Kind == "opaque" && c.Result.PassedGate
-                                && c.Result.Ended >= killed - (long)(window.TotalSeconds * System.Diagnostics.Stopwatch.Frequency)
+                                && c.Result.Ended >= After(killed, -window)
                                 && c.Result.Started < killed);
 
     private async Task<long> UseCountAsync(string token)

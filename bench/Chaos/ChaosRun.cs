@@ -201,13 +201,7 @@ public sealed partial class ChaosRun
             var reply = await _cluster.Auth(i % _cluster.AuthServices.Count).ResolveAsync(bearer, "search");
             var reason = reply.Body.ValueKind == System.Text.Json.JsonValueKind.Object && reply.Body.TryGetProperty("reason", out var code)
                 ? code.GetString() ?? "" : "";
-            var outcome = (int)reply.Status switch
-            {
-                200 => Outcome.Ok,
-                503 when reason == "unavailable" => Outcome.Unavailable,
-                401 or 403 or 429 => Outcome.Refused,
-                _ => Outcome.Wrong,
-            };
+            var outcome = reply.Status == System.Net.HttpStatusCode.OK ? Outcome.Ok : ToolCall.Refusal((int)reply.Status, reason);
             results.Add(new ToolCall.Result(outcome, $"/v1/resolve {(int)reply.Status} {reason}", started, Now));
         }
 

@@ -70,6 +70,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, line) => Read(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        _process?.Dispose(); // the one killed before this start
         _process = process;
         await WaitUntilHealthyAsync(process);
     }

@@ -96,13 +96,17 @@ public static class ToolCall
 
         var reason = body.TryGetProperty("error", out var error) && error.TryGetProperty("data", out var data)
                      && data.TryGetProperty("reason", out var code) ? code.GetString() ?? "" : "";
-        return (int)status switch
-        {
-            503 when reason == "unavailable" => (Outcome.Unavailable, reason),
-            401 or 403 or 429 => (Outcome.Refused, reason),
-            _ => (Outcome.Wrong, $"HTTP {(int)status} {reason} {Shorten(text)}"),
-        };
+        var outcome = Refusal((int)status, reason);
+        return (outcome, outcome == Outcome.Wrong ? $"HTTP {(int)status} {reason} {Shorten(text)}" : reason);
     }
+
+    /// <summary>What a non-success answer with <paramref name="status"/> and reason code <paramref name="reason"/> is.</summary>
+    public static Outcome Refusal(int status, string reason) => status switch
+    {
+        503 when reason == "unavailable" => Outcome.Unavailable,
+        401 or 403 or 429 => Outcome.Refused,
+        _ => Outcome.Wrong,
+    };
 
     private static string LastEventData(string stream) =>
         stream.Split('\n').LastOrDefault(l => l.StartsWith("data:", StringComparison.Ordinal))?[5..].Trim() ?? "";
