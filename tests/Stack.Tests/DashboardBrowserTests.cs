@@ -150,13 +150,7 @@ public sealed partial class DashboardBrowserTests(StackApp stack)
             return Path.Combine(AppContext.BaseDirectory, "screenshots", file);
         }
 
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Aspire.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return Path.Combine(directory?.FullName ?? throw new InvalidOperationException("Aspire.sln not found above the test."), "docs", file);
+        return Path.Combine(Repository.Root, "docs", file);
     }
 
     [GeneratedRegex("mnm_[A-Za-z0-9_-]{20,}")]
