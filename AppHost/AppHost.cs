@@ -9,7 +9,9 @@ var internalKey = builder.AddParameter("internal-key", new GenerateParameterDefa
 // Infrastructure: containers when a container runtime is healthy (and always when publishing), else local executables.
 var (infrastructure, why) = InfrastructureMode.Choose(builder);
 var store = builder.AddInfrastructureNotice(infrastructure, why);
-IResourceBuilder<IResourceWithConnectionString> authdb, librarydb, redis;
+var libraryStore = LibraryStoreMode.Read(builder.Configuration);
+IResourceBuilder<IResourceWithConnectionString> authdb, redis;
+IResourceBuilder<IResourceWithConnectionString>? librarydb;
 string? dataRoot = null;
 if (infrastructure == Infrastructure.Containers)
 {
@@ -21,7 +23,8 @@ if (infrastructure == Infrastructure.Containers)
         redisContainer.WithDataVolume();
     }
 
-    (authdb, librarydb, redis) = (postgres.AddDatabase("authdb"), postgres.AddDatabase("librarydb"), redisContainer);
+    (authdb, redis) = (postgres.AddDatabase("authdb"), redisContainer);
+    librarydb = libraryStore == LibraryStore.Neo4j ? null : postgres.AddDatabase("librarydb");
 }
 else
 {
@@ -29,11 +32,13 @@ else
         ? Path.GetFullPath(configured)
         : Path.Combine(builder.AppHostDirectory, ".data");
     var postgres = builder.AddLocalPostgres("postgres", dataRoot);
-    (authdb, librarydb, redis) = (postgres.AddDatabase("authdb"), postgres.AddDatabase("librarydb"), builder.AddLocalRedis("redis", dataRoot));
+    (authdb, redis) = (postgres.AddDatabase("authdb"), builder.AddLocalRedis("redis", dataRoot));
+    librarydb = libraryStore == LibraryStore.Neo4j ? null : postgres.AddDatabase("librarydb");
 }
 
-// The library graph: when Neo4j runs, both services use it as the library store (ConnectionStrings__neo4j).
-var neo4j = builder.AddNeo4j(infrastructure, dataRoot, store);
+// The library graph: when Neo4j runs, both services use it as the library store (ConnectionStrings__neo4j);
+// AppHost:LibraryStore (appsettings.json) may ask for Neo4j only or Postgres only instead.
+var neo4j = builder.AddNeo4j(libraryStore, infrastructure, dataRoot, store);
 
 // Sign-in through an identity provider (Auth:OAuth in this project's configuration): both services get the same values.
 var oauth = builder.AddOAuthParameters();
@@ -41,18 +46,16 @@ var oauth = builder.AddOAuthParameters();
 // Services: auth-service is internal; mcp-host is the only external endpoint.
 var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithReference(authdb).WaitFor(authdb)
-    .WithReference(librarydb).WaitFor(librarydb)
     .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Auth__AdminKey", adminKey)
     .WithEnvironment("Auth__InternalKey", internalKey)
     .WithHttpHealthCheck("/health")
     .WithAdminApiReference()
     .WithAuthAdminCommands(adminKey)
-    .WithLibraryGraph(neo4j)
+    .WithLibraryStore(librarydb, neo4j)
     .WithOAuth(oauth);
 
 builder.AddProject<Projects.McpHost>("mcp-host")
-    .WithReference(librarydb).WaitFor(librarydb)
     .WithReference(redis).WaitFor(redis)
     .WithReference(authService).WaitFor(authService)
     .WithEnvironment("Auth__AdminKey", adminKey)
@@ -61,7 +64,7 @@ builder.AddProject<Projects.McpHost>("mcp-host")
     .WithHttpHealthCheck("/health")
     .WithAdminApiReference()
     .WithSampleLibraryCommand(adminKey)
-    .WithLibraryGraph(neo4j)
+    .WithLibraryStore(librarydb, neo4j)
     .WithOAuth(oauth);
 
 builder.Build().Run();

@@ -7,15 +7,22 @@ namespace Mnemosyne.AppHost;
 /// <summary>
 /// Neo4j for the library graph: the <c>neo4j:5.26</c> container (http 7474, bolt 7687, a data volume in run mode), or
 /// a local <c>neo4j</c> (on PATH, or <c>AppHost:Neo4jCommand</c>) with its data under the AppHost's data folder.
-/// Its password is a secret parameter. Without either, the AppHost says the library store is Postgres.
+/// Its password is a secret parameter. Without either, the AppHost says the library store is Postgres, unless
+/// <see cref="LibraryStore.Neo4j"/> asks for Neo4j only; with <see cref="LibraryStore.Postgres"/> there is none.
 /// </summary>
 public static class Neo4jExtensions
 {
     public const string Name = "neo4j";
 
     public static IResourceBuilder<IResourceWithConnectionString>? AddNeo4j(this IDistributedApplicationBuilder builder,
-        Infrastructure infrastructure, string? dataRoot, IResourceBuilder<InfrastructureNoticeResource> notice)
+        LibraryStore libraryStore, Infrastructure infrastructure, string? dataRoot, IResourceBuilder<InfrastructureNoticeResource> notice)
     {
+        if (libraryStore == LibraryStore.Postgres)
+        {
+            notice.Resource.Notes.Add($"{LibraryStoreMode.SettingName}=postgres: the library store is Postgres (librarydb).");
+            return null;
+        }
+
         if (infrastructure == Infrastructure.Containers)
         {
             var containerPassword = Password(builder);
@@ -37,6 +44,13 @@ public static class Neo4jExtensions
         var command = builder.Configuration["AppHost:Neo4jCommand"] is { Length: > 0 } configured ? configured : LocalExecutables.OnPath(Name);
         if (command is null || !File.Exists(command))
         {
+            if (libraryStore == LibraryStore.Neo4j)
+            {
+                throw new InvalidOperationException(
+                    $"{LibraryStoreMode.SettingName} is neo4j, but Neo4j cannot run here: put neo4j on PATH (or set " +
+                    "AppHost:Neo4jCommand), or start a container runtime and use --Infrastructure=containers.");
+            }
+
             notice.Resource.Notes.Add("No neo4j on PATH: the library store is Postgres (librarydb).");
             return null;
         }
@@ -45,10 +59,20 @@ public static class Neo4jExtensions
         return builder.AddLocalNeo4j(command, Path.Combine(dataRoot!, Name), Password(builder));
     }
 
-    /// <summary>Points a service at Neo4j (which makes it the library store), when there is one.</summary>
-    public static IResourceBuilder<ProjectResource> WithLibraryGraph(
-        this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString>? neo4j) =>
-        neo4j is null ? service : service.WithReference(neo4j).WaitFor(neo4j);
+    /// <summary>
+    /// Points a service at its library store: Neo4j when there is one (the services prefer it), and Postgres
+    /// <c>librarydb</c> when there is one (the store when Neo4j is absent).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithLibraryStore(this IResourceBuilder<ProjectResource> service,
+        IResourceBuilder<IResourceWithConnectionString>? librarydb, IResourceBuilder<IResourceWithConnectionString>? neo4j)
+    {
+        if (librarydb is not null)
+        {
+            service.WithReference(librarydb).WaitFor(librarydb);
+        }
+
+        return neo4j is null ? service : service.WithReference(neo4j).WaitFor(neo4j);
+    }
 
     private static IResourceBuilder<LocalNeo4jResource> AddLocalNeo4j(
         this IDistributedApplicationBuilder builder, string command, string home, IResourceBuilder<ParameterResource> password)

@@ -86,6 +86,38 @@ public sealed class ManifestTests
         }
     }
 
+    [Theory]
+    [InlineData("postgres", "librarydb", "neo4j")]
+    [InlineData("neo4j", "neo4j", "librarydb")]
+    public async Task A_single_library_store_deploys_that_store_alone_to_both_services(string setting, string present, string absent)
+    {
+        var output = Path.Combine(Path.GetTempPath(), "mnemosyne-manifest-" + Guid.NewGuid().ToString("N")[..8]);
+        var manifestPath = Path.Combine(output, "aspire-manifest.json");
+        try
+        {
+            await RunAppHostAsync("--publisher", "manifest", "--output-path", manifestPath, $"--AppHost:LibraryStore={setting}",
+                "--Parameters:admin-key=admin-key-value-for-the-store-manifest-01", "--Parameters:internal-key=internal-key-value-for-the-store-manifest");
+            var resources = JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath, TestContext.Current.CancellationToken))
+                .RootElement.GetProperty("resources");
+
+            Assert.True(resources.TryGetProperty(present, out _), $"The manifest has no '{present}'.");
+            Assert.False(resources.TryGetProperty(absent, out _), $"AppHost:LibraryStore={setting}, yet the manifest has '{absent}'.");
+            foreach (var service in new[] { "auth-service", "mcp-host" })
+            {
+                var env = resources.GetProperty(service).GetProperty("env");
+                Assert.True(env.TryGetProperty($"ConnectionStrings__{present}", out _), $"{service} is not given {present}.");
+                Assert.False(env.TryGetProperty($"ConnectionStrings__{absent}", out _), $"{service} is given {absent}.");
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
+        }
+    }
+
     private static IEnumerable<JsonElement> Bindings(JsonElement resources, string name) =>
         resources.GetProperty(name).GetProperty("bindings").EnumerateObject().Select(b => b.Value);
 
