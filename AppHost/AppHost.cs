@@ -36,10 +36,12 @@ else
     librarydb = libraryStore == LibraryStore.Neo4j ? null : postgres.AddDatabase("librarydb");
 }
 
+//#if (LibraryStore != "postgres")
 // The library graph: when Neo4j runs, both services use it as the library store (ConnectionStrings__neo4j);
 // AppHost:LibraryStore (appsettings.json) may ask for Neo4j only or Postgres only instead.
 var neo4j = builder.AddNeo4j(libraryStore, infrastructure, dataRoot, store);
 
+//#endif
 // Sign-in through an identity provider (Auth:OAuth in this project's configuration): both services get the same values.
 var oauth = builder.AddOAuthParameters();
 
@@ -52,7 +54,10 @@ var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithHttpHealthCheck("/health")
     .WithAdminApiReference()
     .WithAuthAdminCommands(adminKey)
-    .WithLibraryStore(librarydb, neo4j)
+    .WithLibraryDatabase(librarydb)
+//#if (LibraryStore != "postgres")
+    .WithLibraryGraph(neo4j)
+//#endif
     .WithOAuth(oauth);
 
 builder.AddProject<Projects.McpHost>("mcp-host")
@@ -63,8 +68,13 @@ builder.AddProject<Projects.McpHost>("mcp-host")
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
     .WithAdminApiReference()
+//#if (SampleLibrary)
     .WithSampleLibraryCommand(adminKey)
-    .WithLibraryStore(librarydb, neo4j)
+//#endif
+    .WithLibraryDatabase(librarydb)
+//#if (LibraryStore != "postgres")
+    .WithLibraryGraph(neo4j)
+//#endif
     .WithOAuth(oauth);
 
 builder.Build().Run();

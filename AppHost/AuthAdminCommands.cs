@@ -17,7 +17,11 @@ public static class AuthAdminCommands
         authService.WithCommand("mint-token", "Mint token", context => AdminCommand.RunAsync(() => MintTokenAsync(api, context)),
             AdminCommand.Options("Mint an opaque mnm_ token for a user (created when missing). The token is shown once.", "Key",
                 AdminCommand.Text("username", "Username", "ada", required: true),
-                AdminCommand.Text("libraries", "Libraries (comma-separated uids)", "sample", required: false, value: SampleLibraryCommand.Library),
+                AdminCommand.Text("libraries", "Libraries (comma-separated uids)", "sample", required: false
+//#if (SampleLibrary)
+                    , value: SampleLibraryCommand.Library
+//#endif
+                    ),
                 AdminCommand.Text("tools", "Tools (comma-separated; empty = every tool)", "search, list_libraries", required: false),
                 AdminCommand.Text("name", "Token name", "dashboard", required: false)));
 

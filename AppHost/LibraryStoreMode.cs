@@ -24,4 +24,9 @@ public static class LibraryStoreMode
         configuration[SettingName] is not { Length: > 0 } setting ? LibraryStore.Both
         : Enum.TryParse<LibraryStore>(setting, ignoreCase: true, out var chosen) && Enum.IsDefined(chosen) ? chosen
         : throw new InvalidOperationException($"{SettingName} must be 'both', 'neo4j' or 'postgres', not '{setting}'.");
+
+    /// <summary>Points a service at Postgres <c>librarydb</c> (the library store when there is no Neo4j), when there is one.</summary>
+    public static IResourceBuilder<ProjectResource> WithLibraryDatabase(
+        this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString>? librarydb) =>
+        librarydb is null ? service : service.WithReference(librarydb).WaitFor(librarydb);
 }

@@ -59,20 +59,10 @@ public static class Neo4jExtensions
         return builder.AddLocalNeo4j(command, Path.Combine(dataRoot!, Name), Password(builder));
     }
 
-    /// <summary>
-    /// Points a service at its library store: Neo4j when there is one (the services prefer it), and Postgres
-    /// <c>librarydb</c> when there is one (the store when Neo4j is absent).
-    /// </summary>
-    public static IResourceBuilder<ProjectResource> WithLibraryStore(this IResourceBuilder<ProjectResource> service,
-        IResourceBuilder<IResourceWithConnectionString>? librarydb, IResourceBuilder<IResourceWithConnectionString>? neo4j)
-    {
-        if (librarydb is not null)
-        {
-            service.WithReference(librarydb).WaitFor(librarydb);
-        }
-
-        return neo4j is null ? service : service.WithReference(neo4j).WaitFor(neo4j);
-    }
+    /// <summary>Points a service at Neo4j (which makes it the library store: the services prefer it), when there is one.</summary>
+    public static IResourceBuilder<ProjectResource> WithLibraryGraph(
+        this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString>? neo4j) =>
+        neo4j is null ? service : service.WithReference(neo4j).WaitFor(neo4j);
 
     private static IResourceBuilder<LocalNeo4jResource> AddLocalNeo4j(
         this IDistributedApplicationBuilder builder, string command, string home, IResourceBuilder<ParameterResource> password)

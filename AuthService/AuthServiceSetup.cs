@@ -9,7 +9,9 @@ using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Audit;
 using Mnemosyne.ServiceDefaults.Invalidation;
 using Mnemosyne.ServiceDefaults.RateLimits;
+//#if (LibraryStore != "postgres")
 using Mnemosyne.ServiceDefaults.Neo4j;
+//#endif
 
 namespace Mnemosyne.AuthService;
 
@@ -104,6 +106,7 @@ public static class AuthServiceSetup
     /// </summary>
     private static void AddLibraryDirectory(this WebApplicationBuilder builder)
     {
+//#if (LibraryStore != "postgres")
         if (builder.Configuration.HasNeo4j())
         {
             builder.AddNeo4jHttpClient();
@@ -112,6 +115,7 @@ public static class AuthServiceSetup
             return;
         }
 
+//#endif
         RequireConnectionString(builder.Configuration, "librarydb",
             "library store that team tokens resolve their libraries from (or set ConnectionStrings__neo4j for Neo4j)");
         builder.AddKeyedNpgsqlDataSource("librarydb", settings =>

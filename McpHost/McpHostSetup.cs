@@ -9,7 +9,9 @@ using Mnemosyne.McpHost.Tools;
 using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Audit;
 using Mnemosyne.ServiceDefaults.Invalidation;
+//#if (LibraryStore != "postgres")
 using Mnemosyne.ServiceDefaults.Neo4j;
+//#endif
 using Mnemosyne.ServiceDefaults.RateLimits;
 
 namespace Mnemosyne.McpHost;
@@ -117,12 +119,15 @@ public static partial class McpHostSetup
     private static void AddLibraryStore(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+//#if (LibraryStore != "postgres")
         if (builder.Configuration.HasNeo4j())
         {
             builder.AddNeo4jHttpClient();
             services.AddSingleton<ILibraryStore, Neo4jLibraryStore>();
         }
-        else if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("librarydb")))
+        else
+//#endif
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("librarydb")))
         {
             builder.AddNpgsqlDbContext<LibraryDbContext>("librarydb", settings =>
             {
@@ -134,8 +139,11 @@ public static partial class McpHostSetup
         else
         {
             throw new InvalidOperationException(
-                "No library store is configured: set ConnectionStrings__neo4j (Neo4j) or ConnectionStrings__librarydb " +
-                "(Postgres), or run the stack with `dotnet run --project AppHost`.");
+                "No library store is configured: set " +
+//#if (LibraryStore != "postgres")
+                "ConnectionStrings__neo4j (Neo4j) or " +
+//#endif
+                "ConnectionStrings__librarydb (Postgres), or run the stack with `dotnet run --project AppHost`.");
         }
 
         services.AddStartupStep<LibraryStoreSchema>("library-store");

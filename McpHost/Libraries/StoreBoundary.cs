@@ -1,5 +1,7 @@
 using Mnemosyne.ServiceDefaults;
+//#if (LibraryStore != "postgres")
 using Mnemosyne.ServiceDefaults.Neo4j;
+//#endif
 
 namespace Mnemosyne.McpHost.Libraries;
 
@@ -17,7 +19,10 @@ public static class StoreBoundary
             return await call();
         }
         catch (Exception exception) when (DatabaseOutage.Is(exception)
-                                          || exception is Neo4jUnavailableException or Neo4jAuthenticationException)
+//#if (LibraryStore != "postgres")
+                                          || exception is Neo4jUnavailableException or Neo4jAuthenticationException
+//#endif
+                                         )
         {
             throw new LibraryStoreUnavailableException(store, exception);
         }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
@@ -43,14 +44,27 @@ public sealed partial class DashboardBrowserTests(StackApp stack)
         await page.GotoAsync(login.ToString());
         await page.GetByRole(AriaRole.Gridcell, new PageGetByRoleOptions { Name = "mcp-host" }).First.WaitForAsync();
 
+//#if (SampleLibrary)
         // mcp-host → Load sample library (no inputs: it runs at once and says so in a toast).
         await OpenCommandAsync(page, "mcp-host", "Load sample library");
         await page.GetByText("mcp-host \"Load sample library\" succeeded").WaitForAsync();
+//#endif
+//#if (!SampleLibrary)
+        // Without the sample library's command, a library with one document goes in through mcp-host's admin API.
+        using (var admin = new HttpClient { BaseAddress = stack.App.GetEndpoint("mcp-host", "http") })
+        {
+            admin.DefaultRequestHeaders.Authorization = new("Bearer", stack.AdminKey);
+            (await admin.PutAsJsonAsync("/admin/v1/libraries/sample", new { name = "Sample", workspace = "ws-sample" }, Cancel)).EnsureSuccessStatusCode();
+            (await admin.PutAsJsonAsync("/admin/v1/libraries/sample/documents/revocation",
+                new { title = "Revocation is immediate", content = "A revocation takes effect on every replica." }, Cancel)).EnsureSuccessStatusCode();
+        }
+//#endif
 
         // auth-service → Mint token: the inputs dialog, then the token shown once in the result dialog.
         await OpenCommandAsync(page, "auth-service", "Mint token");
         var username = "browser-" + Guid.NewGuid().ToString("N")[..6];
         await page.Locator(".interaction-input", new PageLocatorOptions { HasText = "Username" }).Locator("input").FillAsync(username);
+        await page.Locator(".interaction-input", new PageLocatorOptions { HasText = "Libraries" }).Locator("input").FillAsync("sample");
         await page.Locator(".interaction-input", new PageLocatorOptions { HasText = "Tools" }).Locator("input").FillAsync("search");
         await page.Locator("#interactions-input-dialog").GetByText("Mint token", new LocatorGetByTextOptions { Exact = true }).Last.ClickAsync();
         await page.GetByText("shown once; keep it now").WaitForAsync();

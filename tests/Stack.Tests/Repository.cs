@@ -1,6 +1,10 @@
 namespace Mnemosyne.Stack.Tests;
 
-/// <summary>The checkout these tests were built from: the first folder above the test binaries holding Aspire.sln.</summary>
+/// <summary>
+/// The checkout these tests were built from: the first folder above the test binaries holding Aspire.sln. (Testing has
+/// the same; Stack.Tests cannot reference Testing, which compiles the AppHost's LocalExecutables that this project
+/// already gets from the AppHost.)
+/// </summary>
 internal static class Repository
 {
     public static string Root { get; } = Find();

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Mnemosyne.Bench.Chaos;
+namespace Mnemosyne.Testing;
 
 /// <summary>
-/// One service (auth-service or mcp-host) run as its own process from its Release build, as a deployment runs it, so
-/// a fault can SIGKILL it and start it again on the same port. Counts the error-level lines it writes (the console
+/// One service (auth-service or mcp-host) run as its own process from its build, as a deployment runs it, so a
+/// fault can SIGKILL it and start it again on the same port (the fault harness), or a generated solution's build can
+/// be run as it is (the template tests). Counts the error-level lines it writes (the console
 /// logger's <c>fail:</c> and <c>crit:</c>), keeps the last few, and reads its memory and open handles from
 /// <c>/proc</c>.
 /// </summary>
@@ -39,9 +40,13 @@ public sealed class ServiceProcess : IAsyncDisposable
     public long ErrorLines => Interlocked.Read(ref _errorLines);
 
     /// <summary>Starts <paramref name="project"/>'s built assembly with <paramref name="environment"/> and waits for its <c>/health</c>.</summary>
-    public static async Task<ServiceProcess> StartAsync(string name, string project, int port, IReadOnlyDictionary<string, string> environment)
+    public static Task<ServiceProcess> StartAsync(string name, string project, int port, IReadOnlyDictionary<string, string> environment) =>
+        StartAssemblyAsync(name, BuiltAssembly(project), port, environment);
+
+    /// <summary>Starts the service assembly <paramref name="dll"/> (any build of it) and waits for its <c>/health</c>.</summary>
+    public static async Task<ServiceProcess> StartAssemblyAsync(string name, string dll, int port, IReadOnlyDictionary<string, string> environment)
     {
-        var service = new ServiceProcess(name, BuiltAssembly(project), port, environment);
+        var service = new ServiceProcess(name, dll, port, environment);
         await service.StartAgainAsync();
         return service;
     }
@@ -142,21 +147,15 @@ public sealed class ServiceProcess : IAsyncDisposable
                                             string.Join(" | ", RecentErrors()));
     }
 
-    /// <summary>The project's Release build beside this one (the bench references both services, so building it builds them).</summary>
+    /// <summary>The project's build beside this one, in the same configuration (whoever uses this references both services, so building it builds them).</summary>
     private static string BuiltAssembly(string project)
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Aspire.sln")))
-        {
-            directory = directory.Parent;
-        }
-
         var framework = new DirectoryInfo(AppContext.BaseDirectory).Name;
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var dll = directory is null ? null : Path.Combine(directory.FullName, project, "bin", configuration, framework, project + ".dll");
-        return dll is not null && File.Exists(dll)
+        var dll = Path.Combine(Repository.Root, project, "bin", configuration, framework, project + ".dll");
+        return File.Exists(dll)
             ? dll
-            : throw new InvalidOperationException($"{project}.dll not found next to the bench build ({dll}); build the solution first.");
+            : throw new InvalidOperationException($"{project}.dll not found next to this build ({dll}); build the solution first.");
     }
 
     public async ValueTask DisposeAsync()
