@@ -108,6 +108,10 @@ public sealed class ConformanceTests(McpHostFixture fixture) : IClassFixture<Mcp
 
             var failed = checks.Count(c => c.Status == "FAILURE");
             Assert.True(run.ExitCode == (failed == 0 ? 0 : 1), run.ToString());
+            if (notApplicable.Count == 0)
+            {
+                Assert.Contains(", 0 failed, 0 warnings", run.Output, StringComparison.Ordinal);
+            }
         }
         finally
         {
