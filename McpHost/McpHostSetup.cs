@@ -54,7 +54,11 @@ public static partial class McpHostSetup
             .WithHttpTransport(transport => transport.Stateless = true)
             .WithTools<HealthTools>()
             .WithTools<LibraryTools>()
-            .WithRequestFilters(filters => filters.AddCallToolFilter(StoreOutageFilter.Apply));
+            .WithRequestFilters(filters =>
+            {
+                filters.AddCallToolFilter(StoreOutageFilter.Apply);
+                filters.AddListToolsFilter(ToolListCaching.Apply);
+            });
 
         services.AddApiErrors();
         services.AddAdminApiDocs("Mnemosyne mcp-host library admin API", "admin/");

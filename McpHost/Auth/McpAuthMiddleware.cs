@@ -10,9 +10,9 @@ namespace Mnemosyne.McpHost.Auth;
 /// <summary>
 /// Decides every MCP request before the SDK sees it, so refusals are real HTTP 401/403/503. Reads the JSON-RPC
 /// method (and tool name) from a buffered, size-capped body and refuses it (400, <c>-32020</c>) when the
-/// <c>Mcp-Method</c> / <c>Mcp-Name</c> headers disagree (<see cref="McpStandardHeaders"/>); <c>initialize</c> (and <c>server/discover</c>),
-/// <c>ping</c>, notifications,
-/// <c>tools/list</c> and <c>get_health</c> pass without a token; everything else is resolved by auth-service and
+/// <c>Mcp-Method</c> / <c>Mcp-Name</c> headers disagree (<see cref="McpStandardHeaders"/>); a request for a method
+/// not served answers <c>-32601</c> without a token (<see cref="ServedMethods"/>); the public methods, notifications
+/// and <c>get_health</c> pass without a token; everything else is resolved by auth-service and
 /// runs with the resolved library list attached (<see cref="CallerScope"/>).
 /// </summary>
 public sealed partial class McpAuthMiddleware(
@@ -25,11 +25,6 @@ public sealed partial class McpAuthMiddleware(
     TimeProvider time,
     ILogger<McpAuthMiddleware> logger)
 {
-    // server/discover is the 2026-07-28 revision's handshake-free form of initialize: capabilities only, no data.
-    private static readonly HashSet<string> PublicMethods = new(StringComparer.Ordinal)
-    {
-        "initialize", "server/discover", "ping", "tools/list",
-    };
     private static readonly HashSet<string> PublicTools = new(StringComparer.Ordinal) { "get_health" };
 
     public async Task InvokeAsync(HttpContext context)
@@ -69,6 +64,15 @@ public sealed partial class McpAuthMiddleware(
             return;
         }
 
+        // A request for a method this server does not serve reveals nothing: answered without asking for a token.
+        // (A notification has no answer and keeps its way: notifications/* pass, anything else needs a token.)
+        if (message is { Id: not null, Method: { } method } && !ServedMethods.IsServed(method))
+        {
+            await McpRefusal.WriteAsync(context, message.Id, ServedMethods.NotFoundStatus(context.Request),
+                McpRefusal.MethodNotFoundCode, $"Method not found: '{McpStandardHeaders.Shorten(method)}'.", "method_not_found");
+            return;
+        }
+
         // No tool has a name like this: refused before any decision (auth-service would refuse to be asked about it).
         if (message.Method == "tools/call" && message.ToolName is not { Length: > 0 and <= Fields.MaxToolNameLength })
         {
@@ -97,7 +101,7 @@ public sealed partial class McpAuthMiddleware(
 
     private static bool IsPublic(JsonRpcMessage message) =>
         message.Method is { } method
-        && (PublicMethods.Contains(method)
+        && (ServedMethods.IsPublic(method)
             || method.StartsWith("notifications/", StringComparison.Ordinal)
             || (method == "tools/call" && message.ToolName is { } tool && PublicTools.Contains(tool)));
 

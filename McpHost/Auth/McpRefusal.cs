@@ -19,6 +19,7 @@ public static class McpRefusal
     /// <summary>MCP 2026-07-28 <c>HeaderMismatch</c>: a standard header is missing or disagrees with the body.</summary>
     public const int HeaderMismatchCode = -32020;
     public const int InvalidRequestCode = -32600;
+    public const int MethodNotFoundCode = -32601;
     public const int InvalidParamsCode = -32602;
     public const int ParseErrorCode = -32700;
 

@@ -29,8 +29,7 @@ public static class McpStandardHeaders
             return null;
         }
 
-        var version = headers[ProtocolVersionHeader];
-        var required = version.Count == 1 && string.CompareOrdinal(version[0], RequiredFrom) >= 0;
+        var required = IsFromStatelessRevision(headers);
 
         var sentMethod = headers[MethodHeader];
         if (sentMethod.Count > 1)
@@ -68,6 +67,13 @@ public static class McpStandardHeaders
                 : "Header mismatch: the Mcp-Name header does not match the name in the body.";
     }
 
+    /// <summary>Whether the request says (one <c>MCP-Protocol-Version</c>) it speaks revision <see cref="RequiredFrom"/> or later.</summary>
+    public static bool IsFromStatelessRevision(IHeaderDictionary headers)
+    {
+        var version = headers[ProtocolVersionHeader];
+        return version.Count == 1 && string.CompareOrdinal(version[0], RequiredFrom) >= 0;
+    }
+
     /// <summary>The header's value, with the <c>=?base64?…?=</c> form (for values that are not plain ASCII) undone.</summary>
     public static string? Decode(string value)
     {
@@ -87,5 +93,6 @@ public static class McpStandardHeaders
         }
     }
 
-    private static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "…";
+    /// <summary>At most 64 characters of <paramref name="value"/>, for repeating it in an error message.</summary>
+    public static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }

@@ -18,7 +18,11 @@ public static class NodeClients
     public static string Directory { get; } = typeof(NodeClients).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "ClientsDirectory").Value!;
 
-    public static string ConformanceRunner => Installed("node_modules/@modelcontextprotocol/conformance/dist/index.js");
+    /// <summary>
+    /// A release of the official conformance runner by its name in <c>package.json</c>: <c>conformance</c> (0.1.x,
+    /// revision 2025-11-25) or <c>conformance-next</c> (0.2.x, 2026-07-28, installed under an npm alias).
+    /// </summary>
+    public static string ConformanceRunner(string name) => Installed($"node_modules/@modelcontextprotocol/{name}/dist/index.js");
 
     /// <summary>Runs <c>node &lt;script&gt; &lt;arguments&gt;</c> in the clients folder; kills it after <paramref name="timeout"/>.</summary>
     public static async Task<Run> RunAsync(string script, IEnumerable<string> arguments, TimeSpan timeout)
