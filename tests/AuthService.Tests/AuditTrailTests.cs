@@ -99,6 +99,30 @@ public sealed class AuditTrailTests(AuthFixture fixture) : IClassFixture<AuthFix
         Assert.Equal(Enumerable.Range(0, 250).Reverse().Select(i => "tool-" + i), original);
     }
 
+    [Fact]
+    public async Task A_refusal_of_an_identified_token_names_it_beside_the_unchanged_problem_body_and_an_unknown_one_names_no_one()
+    {
+        var user = await _api.CreateUserAsync();
+        var (id, token) = await _api.CreateTokenAsync(user, ["lib-a"], ["search"]);
+        var notAllowed = await _api.ResolveAsync(token, "get_document");
+        await _api.AdminAsync(HttpMethod.Post, $"/admin/v1/tokens/{id}/deactivate");
+        var deactivated = await _api.ResolveAsync(token, "search");
+        var unknown = await _api.ResolveAsync("mnm_" + new string('z', 43), "search");
+
+        var expected = "opaque " + Uri.EscapeDataString("mcptoken:" + token[..12] + "…");
+        Assert.Equal((HttpStatusCode.Forbidden, expected), (notAllowed.Status, Caller(notAllowed)));
+        Assert.Equal((HttpStatusCode.Unauthorized, expected), (deactivated.Status, Caller(deactivated)));
+        Assert.Equal((HttpStatusCode.Unauthorized, null), (unknown.Status, Caller(unknown)));
+        foreach (var reply in new[] { notAllowed, deactivated, unknown })
+        {
+            Assert.Equal(["type", "title", "status", "reason", "traceId"], reply.Body.EnumerateObject().Select(p => p.Name));
+            Assert.DoesNotContain(token[12..], reply.Response.Headers.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    private static string? Caller(AuthApi.Reply reply) =>
+        reply.Response.Headers.TryGetValues(RefusedCallerHeader.Name, out var values) ? values.Single() : null;
+
     [Theory]
     [InlineData("?limit=0", "limit")]
     [InlineData("?limit=501", "limit")]
