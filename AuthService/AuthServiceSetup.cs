@@ -42,6 +42,7 @@ public static class AuthServiceSetup
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddSingleton<AuditCursor>();
         services.AddSingleton<AuditRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditRetention>());
 

@@ -68,18 +68,24 @@ public sealed class AuditTrailTests(AuthFixture fixture) : IClassFixture<AuthFix
     }
 
     [Fact]
-    public async Task Pages_never_repeat_or_skip_an_entry_while_new_ones_arrive()
+    public async Task A_walk_is_newest_first_by_time_and_never_repeats_or_skips_while_late_entries_race_it()
     {
+        // Stored out of time order (batches arrive late), the walk still reads by time; entries racing it, older and
+        // newer, arrive after it began and stay out of it, so it returns exactly what existed, once each.
         var principal = AuthApi.Unique("mcptoken:paged");
         var now = fixture.Time.GetUtcNow();
-        await IngestAsync([.. Enumerable.Range(0, 250).Select(i => Decision(principal, "tool-" + i, "allowed", null, now))]);
+        var original = Enumerable.Range(0, 250).Select(i => Decision(principal, "tool-" + i, "allowed", null, now.AddSeconds(-i))).ToList();
+        foreach (var batch in original.Chunk(25).Reverse())
+        {
+            await IngestAsync(batch); // oldest batch first: storage order is not time order
+        }
 
         using var stop = new CancellationTokenSource();
         var writer = Task.Run(async () =>
         {
             for (var n = 0; !stop.IsCancellationRequested; n++)
             {
-                await IngestAsync(Decision(principal, "late-" + n, "allowed", null, now));
+                await IngestAsync(Decision(principal, "late-" + n, "allowed", null, now.AddSeconds(-(n * 37 % 260) + 5)));
             }
         }, TestContext.Current.CancellationToken);
         var seen = new List<string>();
@@ -89,14 +95,93 @@ public sealed class AuditTrailTests(AuthFixture fixture) : IClassFixture<AuthFix
             var page = await PageAsync($"?principal={Uri.EscapeDataString(principal)}&limit=40" + (cursor is null ? "" : "&cursor=" + cursor));
             seen.AddRange(page.Items.Select(i => i.GetProperty("tool").GetString()!));
             cursor = page.Next;
+            await Task.Delay(20, TestContext.Current.CancellationToken); // let the racing writer land entries between pages
         }
         while (cursor is not null);
         await stop.CancelAsync();
         await writer.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
-        Assert.Equal(seen.Count, seen.Distinct().Count());
-        var original = seen.Where(t => t.StartsWith("tool-", StringComparison.Ordinal)).ToList();
-        Assert.Equal(Enumerable.Range(0, 250).Reverse().Select(i => "tool-" + i), original);
+        Assert.Equal(Enumerable.Range(0, 250).Select(i => "tool-" + i), seen); // newest first: tool-0 is the newest
+        Assert.Contains((await PageAsync($"?principal={Uri.EscapeDataString(principal)}&limit=500")).Items,
+            i => i.GetProperty("tool").GetString()!.StartsWith("late-", StringComparison.Ordinal)); // a new walk sees them
+    }
+
+    [Fact]
+    public async Task A_late_entry_older_than_the_page_shown_appears_in_a_new_walk_in_its_time_place_not_in_the_running_one()
+    {
+        var principal = AuthApi.Unique("mcptoken:late");
+        var now = fixture.Time.GetUtcNow();
+        await IngestAsync([.. Enumerable.Range(0, 6).Select(i => Decision(principal, "t" + i, "allowed", null, now.AddMinutes(-2 * i)))]);
+
+        var first = await PageAsync($"?principal={Uri.EscapeDataString(principal)}&limit=2");
+        await IngestAsync(Decision(principal, "late", "allowed", null, now.AddMinutes(-5))); // between t2 and t3, arriving late
+        var rest = new List<string>();
+        for (var cursor = first.Next; cursor is not null;)
+        {
+            var page = await PageAsync($"?principal={Uri.EscapeDataString(principal)}&limit=2&cursor={cursor}");
+            rest.AddRange(page.Items.Select(i => i.GetProperty("tool").GetString()!));
+            cursor = page.Next;
+        }
+
+        Assert.Equal(["t0", "t1"], first.Items.Select(i => i.GetProperty("tool").GetString()));
+        Assert.Equal(["t2", "t3", "t4", "t5"], rest);
+        Assert.Equal(["t0", "t1", "t2", "late", "t3", "t4", "t5"],
+            (await PageAsync($"?principal={Uri.EscapeDataString(principal)}")).Items.Select(i => i.GetProperty("tool").GetString()));
+        var times = (await PageAsync($"?principal={Uri.EscapeDataString(principal)}")).Items.Select(i => i.GetProperty("time").GetDateTimeOffset()).ToList();
+        Assert.Equal(times.OrderDescending(), times);
+    }
+
+    [Fact]
+    public async Task A_cursor_altered_cut_or_used_with_other_filters_is_400()
+    {
+        var principal = AuthApi.Unique("mcptoken:cursor");
+        var now = fixture.Time.GetUtcNow();
+        await IngestAsync([.. Enumerable.Range(0, 3).Select(i => Decision(principal, "t" + i, "allowed", null, now.AddSeconds(-i)))]);
+        var query = $"?principal={Uri.EscapeDataString(principal)}&limit=1";
+        var cursor = (await PageAsync(query)).Next!;
+        Assert.Equal("t1", Assert.Single((await PageAsync(query + "&cursor=" + cursor)).Items).GetProperty("tool").GetString());
+
+        var altered = cursor[..10] + (cursor[10] == 'A' ? 'B' : 'A') + cursor[11..];
+        foreach (var (bad, filters) in new[] { (altered, query), (cursor[..^2], query), (cursor + "AA", query), (cursor, query + "&tool=t1"),
+                                               (cursor, "?limit=1"), (new string('A', 2000), query) })
+        {
+            var reply = await _api.AdminAsync(HttpMethod.Get, "/admin/v1/audit" + filters + "&cursor=" + bad);
+            Assert.True(reply.Status == HttpStatusCode.BadRequest, $"{filters} {bad}: {(int)reply.Status}");
+            Assert.Contains("'cursor'", reply.Title, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task The_export_streams_ndjson_oldest_first_with_the_same_fields_filtered_by_type_and_time()
+    {
+        var principal = AuthApi.Unique("mcptoken:export");
+        var from = fixture.Time.GetUtcNow().AddDays(-3);
+        await IngestAsync([.. Enumerable.Range(0, 5).Select(i => Decision(principal, "t" + i, "allowed", null, from.AddMinutes(-i)))]);
+        await IngestAsync(new AuditEntry(from.AddMinutes(-2).AddSeconds(1), "admin", null, null, null, "succeeded", null, null, null, "token.create", "tokens"));
+        var window = $"since={Uri.EscapeDataString(from.AddMinutes(-3).ToString("O"))}&until={Uri.EscapeDataString(from.ToString("O"))}";
+
+        using var response = await fixture.Host.Http.SendAsync(Get("/admin/v1/audit/export?" + window), TestContext.Current.CancellationToken);
+        var lines = (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        using var decisions = await fixture.Host.Http.SendAsync(Get("/admin/v1/audit/export?type=decision&" + window), TestContext.Current.CancellationToken);
+        var decisionLines = (await decisions.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        using var bad = await fixture.Host.Http.SendAsync(Get("/admin/v1/audit/export?type=other"), TestContext.Current.CancellationToken);
+        using var anonymous = await fixture.Host.Http.GetAsync(new Uri("/admin/v1/audit/export", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
+        var items = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["t3", "t2", null, "t1"], items.Select(i => i.TryGetProperty("tool", out var t) ? t.GetString() : null)); // oldest first
+        Assert.Equal(["time", "type", "action", "target", "outcome"], items[2].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["time", "type", "principal", "kind", "tool", "outcome", "reason", "libraryCount", "traceId"], items[0].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(3, decisionLines.Length);
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.Unauthorized), (bad.StatusCode, anonymous.StatusCode));
+    }
+
+    private HttpRequestMessage Get(string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", fixture.AdminKey);
+        return request;
     }
 
     [Fact]
@@ -128,6 +213,7 @@ public sealed class AuditTrailTests(AuthFixture fixture) : IClassFixture<AuthFix
     [InlineData("?limit=501", "limit")]
     [InlineData("?type=other", "type")]
     [InlineData("?cursor=not-a-cursor!", "cursor")]
+    [InlineData("?cursor=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "cursor")]
     public async Task Bad_queries_are_400_naming_the_parameter(string query, string parameter)
     {
         var reply = await _api.AdminAsync(HttpMethod.Get, "/admin/v1/audit" + query);
