@@ -39,6 +39,7 @@ public static class AuthServiceSetup
         builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, RedisConnections.FailFast);
         services.AddInvalidationAnnouncer();
         services.AddSingleton<PrincipalBudgets>();
+        services.AddSingleton<AuditLogRecords>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());

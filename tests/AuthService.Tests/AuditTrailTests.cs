@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
 using Mnemosyne.AuthService.Audit;
 using Mnemosyne.AuthService.Tests.Infrastructure;
 using Mnemosyne.ServiceDefaults.Audit;
@@ -182,6 +183,34 @@ public sealed class AuditTrailTests(AuthFixture fixture) : IClassFixture<AuthFix
         var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", fixture.AdminKey);
         return request;
+    }
+
+    [Fact]
+    public async Task Every_stored_entry_is_a_structured_log_record_of_the_audit_category_and_none_holds_a_secret()
+    {
+        var user = await _api.CreateUserAsync();
+        var (id, token) = await _api.CreateTokenAsync(user, ["lib-a"]);
+        await _api.AdminAsync(HttpMethod.Post, $"/admin/v1/tokens/{id}/deactivate");
+        await _api.ResolveAsync(token, "search");
+        var principal = AuthApi.Unique("mcptoken:log");
+        var time = fixture.Time.GetUtcNow().AddSeconds(-3);
+        await IngestAsync(Decision(principal, "search", "refused", "rate_limited", time));
+
+        var records = fixture.Host.Logs.GetSnapshot();
+        var audit = records.Where(r => r.Category == AuditLogRecords.Category).ToList();
+        var decision = Assert.Single(audit, r => r.GetStructuredStateValue("Principal") == principal);
+        Assert.Equal(LogLevel.Information, decision.Level);
+        Assert.Equal(["decision", "refused", "opaque", "search", "rate_limited", "2", null, null], new[] { "AuditType", "Outcome", "Kind", "Tool", "Reason", "LibraryCount", "Action", "Target" }
+            .Select(decision.GetStructuredStateValue));
+        Assert.Equal(time, DateTimeOffset.Parse(decision.GetStructuredStateValue("AuditTime")!, System.Globalization.CultureInfo.InvariantCulture));
+        var change = Assert.Single(audit, r => r.GetStructuredStateValue("Target") == $"tokens/{id}/deactivate");
+        Assert.Equal(("admin", "token.deactivate", "succeeded"),
+            (change.GetStructuredStateValue("AuditType"), change.GetStructuredStateValue("Action"), change.GetStructuredStateValue("Outcome")));
+        foreach (var secret in new[] { token, token[12..], fixture.AdminKey, fixture.InternalKey })
+        {
+            Assert.DoesNotContain(records, r => r.Message.Contains(secret, StringComparison.Ordinal)
+                                                || r.StructuredState?.Any(p => p.Value?.Contains(secret, StringComparison.Ordinal) == true) == true);
+        }
     }
 
     [Fact]
