@@ -48,6 +48,7 @@ var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithHttpHealthCheck("/health")
     .WithAdminApiReference()
     .WithAuthAdminCommands(adminKey)
+    .WithAuditCommands(adminKey)
     .WithLibraryGraph(neo4j)
     .WithOAuth(oauth);
 
