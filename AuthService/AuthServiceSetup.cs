@@ -41,9 +41,11 @@ public static class AuthServiceSetup
         builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, RedisConnections.FailFast);
         services.AddInvalidationAnnouncer();
         services.AddSingleton<PrincipalBudgets>();
+        services.AddSingleton<AuditLogRecords>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddSingleton<AuditCursor>();
         services.AddSingleton<AuditRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditRetention>());
 

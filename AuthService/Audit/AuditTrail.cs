@@ -6,7 +6,6 @@ using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Audit;
 using Npgsql;
 using NpgsqlTypes;
-using OpenTelemetry;
 
 namespace Mnemosyne.AuthService.Audit;
 
@@ -17,13 +16,16 @@ namespace Mnemosyne.AuthService.Audit;
 /// the benchmark's p99). When the queue is full the entry is dropped, counted (<c>mcp.audit.dropped</c>) and
 /// logged — a call is never blocked or failed for auditing. A failed write is retried
 /// with the rows kept (up to the queue's capacity). Graceful shutdown writes what is queued; a crash loses what was
-/// queued and not yet written: about a second of entries, more while Postgres is down.
+/// queued and not yet written: about a second of entries, more while Postgres is down. Each stored entry also
+/// becomes a log record (<see cref="AuditLogRecords"/>); only the database work is untraced, so those records and
+/// this writer's own warnings still reach OpenTelemetry.
 /// </summary>
 public sealed partial class AuditTrail(
     IServiceScopeFactory scopes,
     StartupStep<AuthDbMigration> migration,
     IOptions<AuthOptions> options,
     AuthTelemetry telemetry,
+    AuditLogRecords records,
     ILogger<AuditTrail> logger) : BackgroundService, IAuditSink
 {
     private static readonly TimeSpan Gather = TimeSpan.FromSeconds(1);
@@ -41,7 +43,6 @@ public sealed partial class AuditTrail(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var untraced = SuppressInstrumentationScope.Begin();
         await migration.WaitAsync(stoppingToken);
         while (await _queue.WaitToReadAsync(stoppingToken))
         {
@@ -59,7 +60,6 @@ public sealed partial class AuditTrail(
         await base.StopAsync(cancellationToken);
         if (migration.IsDone)
         {
-            using var untraced = SuppressInstrumentationScope.Begin();
             await WriteQueuedAsync(cancellationToken);
         }
 
@@ -79,7 +79,8 @@ public sealed partial class AuditTrail(
     {
         try
         {
-            await CopyAsync(entries, cancellationToken);
+            await Untraced.RunAsync(() => CopyAsync(entries, cancellationToken));
+            records.Write(entries);
             return true;
         }
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException

@@ -57,12 +57,14 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
         modelBuilder.Entity<AuditEvent>(audit =>
         {
             audit.Property(a => a.Id).UseIdentityAlwaysColumn();
-            // A filtered page is "WHERE <filter> = $1 AND Id < $cursor ORDER BY Id DESC LIMIT n": one index each.
-            audit.HasIndex(a => new { a.Type, a.Id });
-            audit.HasIndex(a => new { a.Principal, a.Id });
-            audit.HasIndex(a => new { a.Outcome, a.Id });
-            audit.HasIndex(a => new { a.Tool, a.Id });
-            audit.HasIndex(a => a.Time); // retention
+            // A page is "WHERE [<filter> = $1 AND] (Time, Id) < $cursor AND Id <= $ceiling ORDER BY Time DESC, Id DESC
+            // LIMIT n" (the export the same, ascending): one index led by each filter, then by time and id. The
+            // unfiltered one also serves since/until and retention.
+            audit.HasIndex(a => new { a.Time, a.Id });
+            audit.HasIndex(a => new { a.Type, a.Time, a.Id });
+            audit.HasIndex(a => new { a.Principal, a.Time, a.Id });
+            audit.HasIndex(a => new { a.Outcome, a.Time, a.Id });
+            audit.HasIndex(a => new { a.Tool, a.Time, a.Id });
         });
     }
 }

@@ -1,7 +1,7 @@
-using System.Buffers.Binary;
-using System.Buffers.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Audit;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.ServiceDefaults.Audit;
@@ -9,10 +9,11 @@ using Mnemosyne.ServiceDefaults.Audit;
 namespace Mnemosyne.AuthService.Endpoints;
 
 /// <summary>
-/// <c>GET /admin/v1/audit</c> (CONTRACT §8): newest first, filtered, in pages. The order is the order entries were
-/// stored in (<see cref="AuditEvent.Id"/>) and the cursor is the last id seen, so paging never repeats or skips an
-/// entry while new ones arrive (they come before the first page, not between pages). Each filter has an index led by
-/// it and followed by the id, so a filtered page reads only the rows it returns.
+/// <c>GET /admin/v1/audit</c> and <c>/admin/v1/audit/export</c> (CONTRACT §8). A walk is newest first by the
+/// entry's time (ties by id) across every page, and reads only what was stored when its first page was read (the
+/// ceiling its <see cref="AuditCursor"/> carries): entries reaching authdb late — mcp-host's batches — do not
+/// appear in a walk begun before they arrived, and every entry that existed when it began appears exactly once.
+/// The export streams the same selection oldest first as NDJSON (<see cref="AuditExport"/>).
 /// </summary>
 public static class AuditApi
 {
@@ -27,73 +28,62 @@ public static class AuditApi
 
     public sealed record AdminItem(DateTimeOffset Time, string Type, string? Action, string? Target, string Outcome);
 
-    public static void MapAuditApi(this RouteGroupBuilder admin) =>
-        admin.MapGet("/audit", ListAsync).WithSummary("List audit entries newest first: filter by type, principal, outcome, tool, time; page with the cursor.");
+    public static void MapAuditApi(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/audit", ListAsync)
+            .WithSummary("List audit entries newest first by time: filter by type, principal, outcome, tool, time; page with the cursor.");
+        admin.MapGet("/audit/export", Export)
+            .WithSummary("Stream audit entries oldest first as NDJSON (one entry a line), filtered by type and time: for a SIEM.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson");
+    }
 
     private static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> ListAsync(
-        AuthDbContext db, CancellationToken cancellationToken,
+        AuthDbContext db, AuditCursor cursors, CancellationToken cancellationToken,
         string? type = null, string? principal = null, string? outcome = null, string? tool = null,
         DateTimeOffset? since = null, DateTimeOffset? until = null, int? limit = null, string? cursor = null)
     {
-        if (type is not (null or AuditEntry.DecisionType or AuditEntry.AdminType))
-        {
-            return Problems.BadRequest("Query 'type' must be 'decision' or 'admin'.");
-        }
-
         if (limit is < 1 or > MaxLimit)
         {
             return Problems.BadRequest($"Query 'limit' must be 1 to {MaxLimit}.");
         }
 
-        if ((principal?.Length ?? 0) > AuditIngestApi.MaxTextLength || (outcome?.Length ?? 0) > AuditIngestApi.MaxTextLength
-            || (tool?.Length ?? 0) > AuditIngestApi.MaxTextLength)
+        var (filter, error) = AuditFilter.From(type, principal, outcome, tool, since, until);
+        if (filter is null)
         {
-            return Problems.BadRequest($"Query filters are at most {AuditIngestApi.MaxTextLength} characters.");
+            return Problems.BadRequest(error!);
         }
 
-        long? before = null;
-        if (cursor is not null)
+        AuditCursor.Position? position = null;
+        if (cursor is not null && (position = cursors.Open(cursor, filter)) is null)
         {
-            if (DecodeCursor(cursor) is not { } id)
-            {
-                return Problems.BadRequest("Query 'cursor' is not a cursor this API gave out.");
-            }
-
-            before = id;
+            return Problems.BadRequest("Query 'cursor' is not a cursor this API gave out for these filters.");
         }
 
-        var query = db.AuditEvents.AsNoTracking();
-        query = type is null ? query : query.Where(a => a.Type == type);
-        query = principal is null ? query : query.Where(a => a.Principal == principal);
-        query = outcome is null ? query : query.Where(a => a.Outcome == outcome);
-        query = tool is null ? query : query.Where(a => a.Tool == tool);
-        query = since is null ? query : query.Where(a => a.Time >= since.Value.ToUniversalTime());
-        query = until is null ? query : query.Where(a => a.Time < until.Value.ToUniversalTime());
-        query = before is null ? query : query.Where(a => a.Id < before.Value);
+        var ceiling = position?.Ceiling ?? await AuditFilter.CeilingAsync(db, cancellationToken);
         var size = limit ?? DefaultLimit;
-        var rows = await query.OrderByDescending(a => a.Id).Take(size + 1).ToListAsync(cancellationToken);
+        var before = position is { } at ? (at.Time, at.Id) : ((DateTimeOffset, long)?)null;
+        var rows = await filter.NewestFirst(db, ceiling, before, size + 1).ToListAsync(cancellationToken);
 
         var items = rows.Take(size).Select(Item).ToList();
-        return TypedResults.Ok(new AuditPage(items, rows.Count > size ? EncodeCursor(rows[size - 1].Id) : null));
+        var next = rows.Count > size ? cursors.Seal(new AuditCursor.Position(rows[size - 1].Time, rows[size - 1].Id, ceiling), filter) : null;
+        return TypedResults.Ok(new AuditPage(items, next));
+    }
+
+    private static Results<PushStreamHttpResult, ProblemHttpResult> Export(
+        HttpContext context, AuthDbContext db, IOptions<JsonOptions> json, string? type = null, DateTimeOffset? since = null, DateTimeOffset? until = null)
+    {
+        var (filter, error) = AuditFilter.From(type, null, null, null, since, until);
+        if (filter is null)
+        {
+            return Problems.BadRequest(error!);
+        }
+
+        return TypedResults.Stream(
+            body => AuditExport.WriteAsync(body, db, filter, Item, json.Value.SerializerOptions, context.RequestAborted),
+            "application/x-ndjson");
     }
 
     private static object Item(AuditEvent row) => row.Type == AuditEntry.AdminType
         ? new AdminItem(row.Time, row.Type, row.Action, row.Target, row.Outcome)
         : new DecisionItem(row.Time, row.Type, row.Principal, row.Kind, row.Tool, row.Outcome, row.Reason, row.LibraryCount, row.TraceId);
-
-    private static string EncodeCursor(long id)
-    {
-        Span<byte> bytes = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(bytes, id);
-        return Base64Url.EncodeToString(bytes);
-    }
-
-    private static long? DecodeCursor(string cursor)
-    {
-        Span<byte> bytes = stackalloc byte[9];
-        return cursor.Length <= 16 && Base64Url.DecodeFromChars(cursor, bytes, out _, out var written) == System.Buffers.OperationStatus.Done
-               && written == 8
-            ? BinaryPrimitives.ReadInt64BigEndian(bytes)
-            : null;
-    }
 }

@@ -1,4 +1,5 @@
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Audit;
 using Mnemosyne.ServiceDefaults.RateLimits;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Mnemosyne.AuthService.Tokens;
@@ -47,8 +48,13 @@ public static class ResolveApi
                 request.HttpContext.Response.Headers.RetryAfter = PrincipalBudgets.RetryAfterHeader(retryAfter);
             }
 
+            if (exception.Caller is { } caller)
+            {
+                // Who was refused, for mcp-host's audit entry (CONTRACT §8); the problem+json stays as §3 fixes it.
+                request.HttpContext.Response.Headers[RefusedCallerHeader.Name] = RefusedCallerHeader.Value(caller.Kind, caller.Principal);
+            }
+
             return Problems.From(exception.Failure);
         }
     }
-
 }

@@ -27,8 +27,16 @@ public sealed record AuthFailure(string Reason, int Status, string Title, TimeSp
     public static AuthFailure RateLimited(TimeSpan retryAfter) => new("rate_limited", 429, "Rate limit exceeded.", retryAfter);
 }
 
-/// <summary>Thrown inside resolution; the resolve endpoint turns it into problem+json and counts it.</summary>
-public sealed class AuthException(AuthFailure failure) : Exception(failure.Title)
+/// <summary>
+/// Thrown inside resolution; the resolve endpoint turns it into problem+json and counts it. <see cref="Caller"/> is
+/// who the refused credential was, when it was identified (found by its hash, or its signature checked).
+/// </summary>
+public sealed class AuthException(AuthFailure failure, Caller? caller = null) : Exception(failure.Title)
 {
     public AuthFailure Failure { get; } = failure;
+
+    public Caller? Caller { get; } = caller;
 }
+
+/// <summary>Who a refused credential was (CONTRACT §8): its kind and masked principal (§3), never the token.</summary>
+public sealed record Caller(string Kind, string Principal);

@@ -41,18 +41,18 @@ public sealed class JwtResolver(
         var jwt = validator.Validate(bearer, header);
         if (!jwt.IsTeam && await replayCache.IsReplayAsync(jwt.Jti, jwt.ExpiresAt, cancellationToken))
         {
-            throw new AuthException(AuthFailure.Replay);
+            throw new AuthException(AuthFailure.Replay, jwt.Caller);
         }
 
         if (!keys.ServiceUserActive)
         {
-            throw new AuthException(AuthFailure.ServiceUserUnavailable);
+            throw new AuthException(AuthFailure.ServiceUserUnavailable, jwt.Caller);
         }
 
         var user = options.Value.ServiceUsername;
         if (!jwt.IsTeam)
         {
-            return new Resolution("turn", "jwt:" + jwt.Subject, user, jwt.Libraries, null, jwt.ExpiresAt, options.Value.RateLimit.PerMinute);
+            return new Resolution("turn", jwt.Caller.Principal, user, jwt.Libraries, null, jwt.ExpiresAt, options.Value.RateLimit.PerMinute);
         }
 
         var (scope, rateLimit) = await TeamLibrariesAsync(jwt, cancellationToken);
@@ -63,16 +63,16 @@ public sealed class JwtResolver(
         ValidatedJwt jwt, CancellationToken cancellationToken)
     {
         var team = await FindTeam(db, jwt.TeamId, cancellationToken)
-            ?? throw new AuthException(AuthFailure.InvalidToken);
+            ?? throw new AuthException(AuthFailure.InvalidToken, jwt.Caller);
 
         if (!team.Active)
         {
-            throw new AuthException(AuthFailure.Deactivated);
+            throw new AuthException(AuthFailure.Deactivated, jwt.Caller);
         }
 
         if (team.ActiveJti != jwt.Jti)
         {
-            throw new AuthException(AuthFailure.InvalidToken);
+            throw new AuthException(AuthFailure.InvalidToken, jwt.Caller);
         }
 
         return (await libraries.LibrariesInWorkspacesAsync(team.Workspaces, cancellationToken), team.RateLimitPerMinute);

@@ -39,7 +39,7 @@ public sealed class JwtValidator(SigningKeyRing keys, IOptions<AuthOptions> opti
         var key = keys.Find(kid) ?? throw Fail(AuthFailure.UnknownKey);
         if (key.Retired)
         {
-            throw Fail(AuthFailure.RetiredKey);
+            throw new AuthException(AuthFailure.RetiredKey, SignedCaller(token, firstDot, secondDot, key, settings));
         }
 
         VerifySignature(token, firstDot, secondDot, key);
@@ -48,6 +48,20 @@ public sealed class JwtValidator(SigningKeyRing keys, IOptions<AuthOptions> opti
         {
             throw Fail(AuthFailure.Malformed("payload is not a base64url JSON object."));
         }
+
+        try
+        {
+            return ValidateClaims(claims, settings);
+        }
+        catch (AuthException exception) when (exception.Caller is null)
+        {
+            // The signature is ours: whoever the claims name is who was refused (CONTRACT §8).
+            throw new AuthException(exception.Failure, CallerOf(claims, settings));
+        }
+    }
+
+    private ValidatedJwt ValidateClaims(JsonElement claims, AuthOptions settings)
+    {
 
         foreach (var name in RequiredClaims)
         {
@@ -128,6 +142,36 @@ public sealed class JwtValidator(SigningKeyRing keys, IOptions<AuthOptions> opti
         }
 
         return new ValidatedJwt(true, subject, jti, expiresAt, [], teamId);
+    }
+
+    /// <summary>Who a token signed with a retired key names, when its signature still checks out; else null.</summary>
+    private static Caller? SignedCaller(string token, int firstDot, int secondDot, SigningKeyRing.Key key, AuthOptions settings)
+    {
+        try
+        {
+            VerifySignature(token, firstDot, secondDot, key);
+        }
+        catch (AuthException)
+        {
+            return null;
+        }
+
+        return BearerClassifier.TryDecodeJsonObject(token.AsSpan(firstDot + 1, secondDot - firstDot - 1), out var claims)
+            ? CallerOf(claims, settings)
+            : null;
+    }
+
+    /// <summary>The caller signed claims name: a team by its <c>team:&lt;uuid&gt;</c> subject, else <c>jwt:&lt;sub&gt;</c>.</summary>
+    private static Caller? CallerOf(JsonElement claims, AuthOptions settings)
+    {
+        if (!claims.TryGetProperty("sub", out var sub) || sub.ValueKind != JsonValueKind.String
+            || sub.GetString() is not { Length: > 0 and <= Limits.IdentifierLength } subject)
+        {
+            return null;
+        }
+
+        var isTeam = claims.TryGetProperty("iss", out var iss) && iss.ValueKind == JsonValueKind.String && iss.GetString() == settings.TeamIssuer;
+        return isTeam ? new Caller("team", subject) : new Caller("turn", "jwt:" + subject);
     }
 
     private static void VerifySignature(string token, int firstDot, int secondDot, SigningKeyRing.Key key)

@@ -30,10 +30,11 @@ public sealed class OAuthResolver(
     public async Task<Resolution> ResolveAsync(string bearer, JsonElement header, OAuthIssuer issuer, CancellationToken cancellationToken)
     {
         var token = await validator.ValidateAsync(bearer, header, issuer, cancellationToken);
+        var identity = $"{token.Subject}@{token.IssuerHost}";
         var required = options.Value.RequiredScope;
         if (required.Length > 0 && !token.Scopes.Contains(required))
         {
-            throw new AuthException(AuthFailure.InsufficientScope(required));
+            throw new AuthException(AuthFailure.InsufficientScope(required), new Caller("oauth", "oauth:" + identity));
         }
 
         IReadOnlyList<string> scope = [];
@@ -43,7 +44,6 @@ public sealed class OAuthResolver(
             scope = workspaces.Count == 0 ? [] : await libraries.LibrariesInWorkspacesAsync(workspaces, cancellationToken);
         }
 
-        var identity = $"{token.Subject}@{token.IssuerHost}";
         // The OAuth subject's own budget: the default (team overrides budget team tokens, not their members).
         return new Resolution("oauth", "oauth:" + identity, identity, scope, null, token.ExpiresAt, authOptions.Value.RateLimit.PerMinute);
     }

@@ -31,23 +31,24 @@ public sealed class OpaqueTokenResolver(AuthDbContext db, TokenUsageRecorder usa
             ?? throw new AuthException(AuthFailure.InvalidToken);
 
         var now = time.GetUtcNow();
+        var principal = "mcptoken:" + OpaqueTokenFormat.Masked(token.Prefix);
         if (!token.Active)
         {
-            throw new AuthException(AuthFailure.Deactivated);
+            throw new AuthException(AuthFailure.Deactivated, new Caller("opaque", principal));
         }
 
         if (token.ExpiresAt is { } expiresAt && expiresAt < now)
         {
-            throw new AuthException(AuthFailure.Expired);
+            throw new AuthException(AuthFailure.Expired, new Caller("opaque", principal));
         }
 
         if (!token.UserActive)
         {
-            throw new AuthException(AuthFailure.UserDisabled);
+            throw new AuthException(AuthFailure.UserDisabled, new Caller("opaque", principal));
         }
 
         usage.Record(token.Id, now);
-        return new Resolution("opaque", "mcptoken:" + OpaqueTokenFormat.Masked(token.Prefix), token.Username,
+        return new Resolution("opaque", principal, token.Username,
             token.Libraries, token.Tools, token.ExpiresAt, token.RateLimitPerMinute ?? options.Value.RateLimit.PerMinute);
     }
 }

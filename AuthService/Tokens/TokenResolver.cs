@@ -26,7 +26,7 @@ public sealed partial class TokenResolver(
             var resolution = await ResolveBearerAsync(bearer, cancellationToken);
             if (tool is not null && resolution.Tools is { } allowed && !allowed.Contains(tool, StringComparer.Ordinal))
             {
-                throw new AuthException(AuthFailure.ToolNotAllowed(tool));
+                throw new AuthException(AuthFailure.ToolNotAllowed(tool), new Caller(resolution.Kind, resolution.Principal));
             }
 
             if (tool is not null)
@@ -36,7 +36,7 @@ public sealed partial class TokenResolver(
                 var budget = await budgets.TakeAsync(key, resolution.RateLimitPerMinute, cancellationToken);
                 if (!budget.Allowed)
                 {
-                    throw new AuthException(AuthFailure.RateLimited(budget.RetryAfter));
+                    throw new AuthException(AuthFailure.RateLimited(budget.RetryAfter), new Caller(resolution.Kind, resolution.Principal));
                 }
             }
 

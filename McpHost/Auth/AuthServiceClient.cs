@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.ServiceDiscovery;
 using Mnemosyne.McpHost.Options;
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Audit;
 using Mnemosyne.ServiceDefaults.RateLimits;
 
 namespace Mnemosyne.McpHost.Auth;
@@ -49,8 +50,14 @@ public sealed partial class AuthServiceClient : IDisposable
         public int RateLimitPerMinute { get; init; }
     }
 
-    /// <summary>Either <see cref="Allowed"/> or a refusal with its HTTP status, title, reason code (and wait, for 429).</summary>
-    public sealed record Outcome(Resolution? Allowed, int Status, string Title, string Reason, TimeSpan? RetryAfter = null);
+    /// <summary>
+    /// Either <see cref="Allowed"/> or a refusal with its HTTP status, title, reason code (and wait, for 429), and
+    /// who was refused when the credential was identified (<see cref="RefusedCaller"/>, CONTRACT §8).
+    /// </summary>
+    public sealed record Outcome(Resolution? Allowed, int Status, string Title, string Reason, TimeSpan? RetryAfter = null)
+    {
+        public (string Kind, string Principal)? RefusedCaller { get; init; }
+    }
 
     public async Task<Outcome> ResolveAsync(string? bearer, string? tool, CancellationToken cancellationToken)
     {
@@ -85,7 +92,11 @@ public sealed partial class AuthServiceClient : IDisposable
                     return Down();
                 }
 
-                return new Outcome(null, (int)response.StatusCode, problem.Title, problem.Reason, response.Headers.RetryAfter?.Delta);
+                var caller = response.Headers.TryGetValues(RefusedCallerHeader.Name, out var callers) ? callers.FirstOrDefault() : null;
+                return new Outcome(null, (int)response.StatusCode, problem.Title, problem.Reason, response.Headers.RetryAfter?.Delta)
+                {
+                    RefusedCaller = RefusedCallerHeader.Parse(caller),
+                };
             }
 
             LogUnexpectedStatus(_logger, (int)response.StatusCode);

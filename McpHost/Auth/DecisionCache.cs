@@ -84,7 +84,7 @@ public sealed class DecisionCache
                 {
                     _failures.Record("rate_limited");
                     return new AuthServiceClient.Outcome(null, StatusCodes.Status429TooManyRequests, "Rate limit exceeded.", "rate_limited",
-                        budget.RetryAfter);
+                        budget.RetryAfter) { RefusedCaller = (cached.Kind, cached.Principal) };
                 }
             }
 

@@ -133,9 +133,11 @@ public sealed partial class McpAuthMiddleware(
             return true;
         }
 
-        Decided(activity, "refused", kind, outcome.Reason, elapsed, null);
-        LogDecision(logger, "unresolved", tool, 0, "refused:" + outcome.Reason);
-        Audit(message, null, null, "refused", outcome.Reason, 0);
+        // Who was refused, when auth-service (or the cached decision) identified the credential (CONTRACT §8).
+        var refused = outcome.RefusedCaller;
+        Decided(activity, "refused", kind, outcome.Reason, elapsed, refused?.Principal);
+        LogDecision(logger, refused?.Principal ?? "unresolved", tool, 0, "refused:" + outcome.Reason);
+        Audit(message, refused?.Principal, refused?.Kind, "refused", outcome.Reason, 0);
         await McpRefusal.WriteAuthAsync(context, message.Id, outcome.Status, outcome.Title, outcome.Reason, bearer is not null,
             outcome.RetryAfter);
         return false;

@@ -30,10 +30,11 @@ public sealed class AuditDecisionTests(McpHostFixture fixture) : IClassFixture<M
 
         var mine = (await fixture.Auth.AdminAsync(HttpMethod.Get, $"/admin/v1/audit?principal={Uri.EscapeDataString(principal)}")).Body
             .GetProperty("items").EnumerateArray().ToList();
-        // Allowed decisions name the principal (a refusal names only its reason: a refused bearer resolves to no one).
-        Assert.Equal(["allowed", "allowed"], mine.Select(i => i.GetProperty("outcome").GetString()));
-        Assert.Equal(["list_libraries", "list_libraries"], mine.Select(i => i.GetProperty("tool").GetString()));
-        Assert.All(mine, i => Assert.Equal((1, "opaque"), (i.GetProperty("libraryCount").GetInt32(), i.GetProperty("kind").GetString())));
+        // Allowed decisions and the refusal of an identified token name the principal (CONTRACT §8), newest first.
+        Assert.Equal(["refused", "allowed", "allowed"], mine.Select(i => i.GetProperty("outcome").GetString()));
+        Assert.Equal(["search", "list_libraries", "list_libraries"], mine.Select(i => i.GetProperty("tool").GetString()));
+        Assert.Equal([0, 1, 1], mine.Select(i => i.GetProperty("libraryCount").GetInt32()));
+        Assert.All(mine, i => Assert.Equal("opaque", i.GetProperty("kind").GetString()));
 
         var rows = await AuditRowsAsync();
         Assert.Contains(rows, r => r.Contains("\"Reason\":\"tool_not_allowed\"", StringComparison.Ordinal)

@@ -11,8 +11,9 @@ namespace Mnemosyne.Stack.Tests;
 /// <summary>
 /// The operator's tour in a real browser (Debian's Chromium driven by Playwright): open the dashboard, load the
 /// sample library and mint a token with the resource commands, search with that token through the MCP C# client,
-/// find the <c>tools/call search</c> trace across both services on the Traces page, and see that idling adds no
-/// background trace. It takes the README's screenshots (see <see cref="DocsPath"/>).
+/// find the <c>tools/call search</c> trace across both services on the Traces page, see a refused call in the
+/// Structured logs and in the Latest refusals command, and see that idling adds no background trace. It takes the
+/// README's screenshots (see <see cref="DocsPath"/>).
 /// </summary>
 [Collection(nameof(DashboardBrowserTests))]
 public sealed partial class DashboardBrowserTests(StackApp stack)
@@ -100,8 +101,22 @@ public sealed partial class DashboardBrowserTests(StackApp stack)
         await page.GetByText("POST /v1/resolve").First.WaitForAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = DocsPath("dashboard-trace.png") });
 
-        // Idle: no new trace from either service while nobody calls anything.
+        // A refused call names who was refused: its audit entry reaches the Structured logs (Mnemosyne.Audit) and
+        // auth-service's Latest refusals command opens it.
         using var dashboard = await DashboardApi.ConnectAsync(stack, Cancel);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, await stack.CallToolAsync(token, "list_libraries", Cancel));
+        var principal = "mcptoken:" + token[..12] + "…";
+        await WaitForAuditLogAsync(dashboard, principal);
+        await page.GotoAsync(new Uri(login, "/").ToString());
+        await OpenCommandAsync(page, "auth-service", "Latest refusals");
+        await page.Locator(".interaction-input", new PageLocatorOptions { HasText = "Principal" }).Locator("input").FillAsync(principal);
+        await page.Locator("#interactions-input-dialog").GetByText("Latest refusals", new LocatorGetByTextOptions { Exact = true }).Last.ClickAsync();
+        await page.GetByText("tool_not_allowed").First.WaitForAsync();
+        Assert.Contains(principal, await page.ContentAsync(), StringComparison.Ordinal);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = DocsPath("dashboard-refusals.png") });
+        await page.Keyboard.PressAsync("Escape");
+
+        // Idle: no new trace from either service while nobody calls anything.
         var idleFrom = DateTimeOffset.UtcNow;
         await Task.Delay(IdleWindow, Cancel);
         var background = new List<DashboardApi.Span>();
@@ -151,6 +166,24 @@ public sealed partial class DashboardBrowserTests(StackApp stack)
         }
 
         Assert.Fail("The Traces page never listed a 'mcp-host: tools/call search' trace with auth-service spans.");
+    }
+
+    /// <summary>Audit entries are stored, then logged, about two seconds after the call: wait for it (bounded).</summary>
+    private static async Task WaitForAuditLogAsync(DashboardApi dashboard, string principal)
+    {
+        for (var attempt = 0; attempt < 30; attempt++)
+        {
+            if ((await dashboard.LogsAsync(Cancel)).Any(r => r is { Resource: "auth-service", Category: "Mnemosyne.Audit" }
+                                                          && r.Message.Contains(principal, StringComparison.Ordinal)
+                                                          && r.Message.Contains("tool_not_allowed", StringComparison.Ordinal)))
+            {
+                return;
+            }
+
+            await Task.Delay(1000, Cancel);
+        }
+
+        Assert.Fail($"No Mnemosyne.Audit log record of {principal}'s refusal reached the dashboard.");
     }
 
     /// <summary>

@@ -62,6 +62,43 @@ public sealed partial class OperatorCommandTests(StackApp stack)
         Assert.StartsWith("404:", badToken.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Latest_refusals_opens_the_newest_refused_calls_naming_who_was_refused()
+    {
+        var username = "refused-" + Guid.NewGuid().ToString("N")[..8];
+        var minted = await RunAsync("auth-service", "mint-token", ("username", username), ("libraries", "sample"), ("tools", "search"));
+        var token = TokenPattern().Match(minted.Data!.Value).Value;
+        var principal = "mcptoken:" + token[..12] + "…";
+
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, await stack.CallToolAsync(token, "list_libraries", Cancel));
+        var mine = await LatestRefusalsAsync(principal);
+        var everyone = await RunAsync("auth-service", "latest-refusals");
+        var nobody = await RunAsync("auth-service", "latest-refusals", ("principal", "mcptoken:mnm_nobody…"));
+
+        Assert.True(mine.Data?.DisplayImmediately);
+        Assert.Contains($"| {principal} | opaque | list_libraries | tool_not_allowed |", mine.Data!.Value, StringComparison.Ordinal);
+        Assert.Equal("1 refused tool call of " + principal + ".", mine.Message);
+        Assert.Contains(principal, everyone.Data!.Value, StringComparison.Ordinal);
+        Assert.Equal("No refused tool calls of mcptoken:mnm_nobody….", nobody.Message);
+        Assert.DoesNotContain(token, mine.Data.Value + everyone.Data.Value, StringComparison.Ordinal);
+    }
+
+    /// <summary>The command, again until the refusal is there: audit entries reach authdb about two seconds later.</summary>
+    private async Task<ExecuteCommandResult> LatestRefusalsAsync(string principal)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var result = await RunAsync("auth-service", "latest-refusals", ("principal", principal));
+            Assert.True(result.Success, result.Message);
+            if (result.Data?.Value.Contains("tool_not_allowed", StringComparison.Ordinal) == true || attempt == 30)
+            {
+                return result;
+            }
+
+            await Task.Delay(500, Cancel);
+        }
+    }
+
     private Task<ExecuteCommandResult> RunAsync(string resource, string command, params (string Name, string Value)[] arguments)
     {
         var commands = stack.App.Services.GetRequiredService<ResourceCommandService>();

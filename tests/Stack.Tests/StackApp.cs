@@ -47,6 +47,26 @@ public sealed class StackApp : IAsyncLifetime
     }
 
     /// <summary>Stops everything (once); the stop test calls it, and disposal does too.</summary>
+    /// <summary>
+    /// Calls <paramref name="tool"/> through mcp-host with <paramref name="token"/> as a plain HTTP client does and
+    /// returns the status (a refusal is an HTTP status, which the MCP client would turn into an exception).
+    /// </summary>
+    public async Task<System.Net.HttpStatusCode> CallToolAsync(string token, string tool, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(App.GetEndpoint("mcp-host", "http"), "/mcp"))
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new
+            {
+                jsonrpc = "2.0", id = 1, method = "tools/call", @params = new { name = tool, arguments = new { } },
+            }),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        using var response = await http.SendAsync(request, cancellationToken);
+        return response.StatusCode;
+    }
+
     public async Task StopAsync()
     {
         if (_app is not null && !Stopped)

@@ -68,15 +68,15 @@ namespace Mnemosyne.AuthService.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Time");
+                    b.HasIndex("Time", "Id");
 
-                    b.HasIndex("Outcome", "Id");
+                    b.HasIndex("Outcome", "Time", "Id");
 
-                    b.HasIndex("Principal", "Id");
+                    b.HasIndex("Principal", "Time", "Id");
 
-                    b.HasIndex("Tool", "Id");
+                    b.HasIndex("Tool", "Time", "Id");
 
-                    b.HasIndex("Type", "Id");
+                    b.HasIndex("Type", "Time", "Id");
 
                     b.ToTable("AuditEvents");
                 });
