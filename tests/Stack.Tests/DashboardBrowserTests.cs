@@ -57,7 +57,12 @@ public sealed partial class DashboardBrowserTests(StackApp stack)
             admin.DefaultRequestHeaders.Authorization = new("Bearer", stack.AdminKey);
             (await admin.PutAsJsonAsync("/admin/v1/libraries/sample", new { name = "Sample", workspace = "ws-sample" }, Cancel)).EnsureSuccessStatusCode();
             (await admin.PutAsJsonAsync("/admin/v1/libraries/sample/documents/revocation",
-                new { title = "Revocation is immediate", content = "A revocation takes effect on every replica." }, Cancel)).EnsureSuccessStatusCode();
+                new
+                {
+                    title = "Revocation is immediate",
+                    content = "Deactivating a token, retiring a signing key or deactivating a team takes effect on every replica before the " +
+                              "admin call answers. There is no grace period during which a revoked credential still works.",
+                }, Cancel)).EnsureSuccessStatusCode();
         }
 //#endif
 
