@@ -38,7 +38,9 @@ var neo4j = builder.AddNeo4j(infrastructure, dataRoot, store);
 // Sign-in through an identity provider (Auth:OAuth in this project's configuration): both services get the same values.
 var oauth = builder.AddOAuthParameters();
 
-// Services: auth-service is internal; mcp-host is the only external endpoint.
+// Services: auth-service is internal; mcp-host is the only external endpoint, and the authorization server's issuer.
+var mcpHost = builder.AddProject<Projects.McpHost>("mcp-host");
+var issuer = builder.AddAuthorizationServerIssuer(mcpHost);
 var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithReference(authdb).WaitFor(authdb)
     .WithReference(librarydb).WaitFor(librarydb)
@@ -49,9 +51,10 @@ var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithAdminApiReference()
     .WithAuthAdminCommands(adminKey)
     .WithLibraryGraph(neo4j)
-    .WithOAuth(oauth);
+    .WithOAuth(oauth)
+    .WithEnvironment(AuthorizationServerExtensions.Variable, issuer);
 
-builder.AddProject<Projects.McpHost>("mcp-host")
+mcpHost
     .WithReference(librarydb).WaitFor(librarydb)
     .WithReference(redis).WaitFor(redis)
     .WithReference(authService).WaitFor(authService)
@@ -62,6 +65,7 @@ builder.AddProject<Projects.McpHost>("mcp-host")
     .WithAdminApiReference()
     .WithSampleLibraryCommand(adminKey)
     .WithLibraryGraph(neo4j)
-    .WithOAuth(oauth);
+    .WithOAuth(oauth)
+    .WithEnvironment(AuthorizationServerExtensions.Variable, issuer);
 
 builder.Build().Run();
