@@ -45,7 +45,9 @@ var neo4j = builder.AddNeo4j(libraryStore, infrastructure, dataRoot, store);
 // Sign-in through an identity provider (Auth:OAuth in this project's configuration): both services get the same values.
 var oauth = builder.AddOAuthParameters();
 
-// Services: auth-service is internal; mcp-host is the only external endpoint.
+// Services: auth-service is internal; mcp-host is the only external endpoint, and the authorization server's issuer.
+var mcpHost = builder.AddProject<Projects.McpHost>("mcp-host");
+var issuer = builder.AddAuthorizationServerIssuer(mcpHost);
 var authService = builder.AddProject<Projects.AuthService>("auth-service")
     .WithReference(authdb).WaitFor(authdb)
     .WithReference(redis).WaitFor(redis)
@@ -59,9 +61,10 @@ var authService = builder.AddProject<Projects.AuthService>("auth-service")
 //#if (LibraryStore != "postgres")
     .WithLibraryGraph(neo4j)
 //#endif
-    .WithOAuth(oauth);
+    .WithOAuth(oauth)
+    .WithEnvironment(AuthorizationServerExtensions.Variable, issuer);
 
-builder.AddProject<Projects.McpHost>("mcp-host")
+mcpHost
     .WithReference(redis).WaitFor(redis)
     .WithReference(authService).WaitFor(authService)
     .WithEnvironment("Auth__AdminKey", adminKey)
@@ -76,6 +79,7 @@ builder.AddProject<Projects.McpHost>("mcp-host")
 //#if (LibraryStore != "postgres")
     .WithLibraryGraph(neo4j)
 //#endif
-    .WithOAuth(oauth);
+    .WithOAuth(oauth)
+    .WithEnvironment(AuthorizationServerExtensions.Variable, issuer);
 
 builder.Build().Run();

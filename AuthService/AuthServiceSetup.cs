@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Audit;
+using Mnemosyne.AuthService.AuthorizationServer;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Endpoints;
 using Mnemosyne.AuthService.Libraries;
@@ -71,6 +73,11 @@ public static class AuthServiceSetup
             .AddCheck<RedisHealthCheck>("redis")
             .AddCheck<LibraryStoreHealthCheck>("library-store");
 
+        if (builder.Configuration.GetValue(AuthorizationServerOptions.SectionName + ":Enabled", true))
+        {
+            services.AddAuthorizationServer();
+        }
+
         services.AddApiErrors();
         services.AddAdminApiDocs("Mnemosyne auth-service admin API", "admin/");
         return builder;
@@ -80,6 +87,11 @@ public static class AuthServiceSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        if (app.Services.GetRequiredService<IOptions<AuthorizationServerOptions>>().Value.Enabled)
+        {
+            app.UseAuthorizationServer();
+        }
+
         app.MapDefaultEndpoints();
         app.MapInternalApi();
         app.MapAdminApi();

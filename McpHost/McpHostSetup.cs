@@ -60,6 +60,11 @@ public static partial class McpHostSetup
                 filters.AddListToolsFilter(ToolListCaching.Apply);
             });
 
+        if (builder.Configuration.GetValue(AuthorizationServerOptions.SectionName + ":Enabled", true))
+        {
+            services.AddAuthorizationServerProxy();
+        }
+
         services.AddApiErrors();
         services.AddAdminApiDocs("Mnemosyne mcp-host library admin API", "admin/");
         return builder;
@@ -85,6 +90,7 @@ public static partial class McpHostSetup
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/mcp"), gate);
         app.MapDefaultEndpoints();
         app.MapProtectedResourceMetadata();
+        app.MapAuthorizationServerProxy();
         app.MapLibraryAdminApi();
         app.MapAdminApiDocs();
         app.MapMcp("/mcp");

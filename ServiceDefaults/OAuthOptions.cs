@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Mnemosyne.ServiceDefaults;
 
@@ -75,9 +76,25 @@ public sealed class OAuthIssuer
 
 public static class OAuthOptionsExtensions
 {
+    /// <summary>
+    /// Binds <see cref="OAuthOptions"/> and <see cref="AuthorizationServerOptions"/>. When Mnemosyne's own authorization
+    /// server is enabled, its issuer is the first configured issuer (accepted audience: mcp-host's <c>/mcp</c>, groups in
+    /// <c>groups</c>): its tokens are validated like any identity provider's, and mcp-host lists it first.
+    /// </summary>
     public static IServiceCollection AddOAuthOptions(this IServiceCollection services)
     {
-        services.AddOptions<OAuthOptions>().BindConfiguration(OAuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AuthorizationServerOptions>().BindConfiguration(AuthorizationServerOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OAuthOptions>().BindConfiguration(OAuthOptions.SectionName)
+            .PostConfigure<IOptions<AuthorizationServerOptions>>((options, server) =>
+            {
+                if (server.Value is { Enabled: true, Issuer.Length: > 0 } own
+                    && Uri.TryCreate(own.Issuer, UriKind.Absolute, out _))
+                {
+                    options.Issuers.Insert(0, new OAuthIssuer { Issuer = own.IssuerUri().AbsoluteUri, Audiences = [own.Resource()] });
+                }
+            })
+            .ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 }

@@ -11,9 +11,20 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
     public DbSet<Team> Teams => Set<Team>();
     public DbSet<TeamWorkspace> TeamWorkspaces => Set<TeamWorkspace>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<AuthorizationServerKey> AuthorizationServerKeys => Set<AuthorizationServerKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        // OpenIddict's applications (clients), authorizations (grants), scopes and tokens (CONTRACT §10).
+        modelBuilder.UseOpenIddict();
+
+        modelBuilder.Entity<AuthorizationServerKey>(key =>
+        {
+            key.HasKey(k => k.Use);
+            key.Property(k => k.Use).HasMaxLength(16);
+            key.Property(k => k.Kid).HasMaxLength(64);
+        });
+
         modelBuilder.Entity<User>(user =>
         {
             user.Property(u => u.Username).HasMaxLength(Limits.NameLength);

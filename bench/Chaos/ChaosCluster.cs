@@ -99,6 +99,7 @@ public sealed class ChaosCluster : IAsyncDisposable
             ["ConnectionStrings__redis"] = Redis.ConnectionString,
             ["Auth__AdminKey"] = AdminKey,
             ["Auth__InternalKey"] = InternalKey,
+            ["Auth__AuthorizationServer__Enabled"] = "false",
         };
         var auth = new Dictionary<string, string>(shared)
         {

@@ -39,10 +39,11 @@ public sealed class TestHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts AuthService.</summary>
+    /// <param name="environment">The host environment (Production unless a test needs Development-only behaviour).</param>
     public static Task<TestHost> StartAuthServiceAsync(
-        IDictionary<string, string?> configuration, TimeProvider time, bool waitUntilHealthy = true) =>
+        IDictionary<string, string?> configuration, TimeProvider time, bool waitUntilHealthy = true, string? environment = null) =>
         StartAsync(typeof(AuthServiceSetup).Assembly.GetName().Name!, configuration, time,
-            builder => builder.AddAuthService(), app => app.MapAuthService(), waitUntilHealthy);
+            builder => builder.AddAuthService(), app => app.MapAuthService(), waitUntilHealthy, environment: environment);
 
     public static async Task<TestHost> StartAsync(
         string applicationName,
@@ -51,13 +52,16 @@ public sealed class TestHost : IAsyncDisposable
         Action<WebApplicationBuilder> addService,
         Action<WebApplication> mapService,
         bool waitUntilHealthy = true,
-        int port = 0)
+        int port = 0,
+        string? environment = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             ApplicationName = applicationName,
-            EnvironmentName = Environments.Production,
+            EnvironmentName = environment ?? Environments.Production,
         });
+        // Mnemosyne's own authorization server needs mcp-host's origin as its issuer: off unless a test turns it on.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Auth:AuthorizationServer:Enabled"] = "false" });
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();

@@ -30,7 +30,7 @@ public class McpHostFixture(TestServers servers) : ServiceFixture(servers)
         await BeforeStartAsync();
         var settings = Settings();
         AddSettings(settings);
-        _authService = Track(await TestHost.StartAuthServiceAsync(settings, Time));
+        _authService = Track(await TestHost.StartAuthServiceAsync(settings, Time, environment: AuthServiceEnvironment));
         _mcpHost = Track(await StartMcpHostAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:librarydb"] = Servers.Postgres.ConnectionString(LibraryDatabase),
@@ -46,6 +46,9 @@ public class McpHostFixture(TestServers servers) : ServiceFixture(servers)
     protected virtual void AddSettings(Dictionary<string, string?> configuration)
     {
     }
+
+    /// <summary>auth-service's host environment: Production, unless a fixture needs Development-only behaviour.</summary>
+    protected virtual string? AuthServiceEnvironment => null;
 
     /// <summary>The first McpHost's port (0: any), for a fixture that must know its URL before it starts.</summary>
     protected virtual int McpHostPort => 0;

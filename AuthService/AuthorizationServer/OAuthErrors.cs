@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Authentication;
+using OpenIddict.Server.AspNetCore;
+
+namespace Mnemosyne.AuthService.AuthorizationServer;
+
+/// <summary>
+/// A refusal from a passthrough handler in OAuth's own shape: OpenIddict turns the forbid into the RFC 6749 error
+/// response (a redirect back to the client from the authorization endpoint, a 400 JSON body from the token endpoint).
+/// </summary>
+public static class OAuthErrors
+{
+    public static IResult Refuse(string error, string description) =>
+        TypedResults.Forbid(new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+}
