@@ -12,22 +12,35 @@ namespace Mnemosyne.ServiceDefaults.Invalidation;
 /// which it does not trust its cache (<see cref="InvalidationListener"/>). Redis unreachable → 503 <c>unavailable</c>:
 /// the change is saved, but the caller is told it may not have reached every cache.
 /// </summary>
-public sealed partial class InvalidationAnnouncer(IConnectionMultiplexer redis, ILogger<InvalidationAnnouncer> logger)
+public sealed partial class InvalidationAnnouncer
 {
     /// <summary>A little past a lease's end, so a replica's own (earlier) end of trust has surely passed.</summary>
     private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(50);
 
     private readonly ConcurrentDictionary<string, long> _acknowledged = new(StringComparer.Ordinal);
     private TaskCompletionSource _acknowledgement = NewSignal();
-    private Task? _subscription;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly ILogger<InvalidationAnnouncer> _logger;
+
+    /// <summary>Listens for acknowledgements before the first announcement (and again after a failed attempt).</summary>
+    private readonly RetriedLazyTask<Task> _subscription;
+
+    public InvalidationAnnouncer(IConnectionMultiplexer redis, ILogger<InvalidationAnnouncer> logger)
+    {
+        _redis = redis;
+        _logger = logger;
+        // Two racing callers may both subscribe: acknowledgements are idempotent.
+        _subscription = new(() => redis.GetSubscriber().SubscribeAsync(
+            InvalidationProtocol.Acknowledgements, (_, message) => OnAcknowledged(message)));
+    }
 
     public async Task AnnounceAsync(CancellationToken cancellationToken)
     {
         RedisResult[] answer;
         try
         {
-            await SubscribeOnceAsync();
-            answer = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(InvalidationProtocol.Announce, new
+            await _subscription.Current;
+            answer = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(InvalidationProtocol.Announce, new
             {
                 generation = InvalidationProtocol.Generation,
                 replicas = InvalidationProtocol.Replicas,
@@ -76,7 +89,7 @@ public sealed partial class InvalidationAnnouncer(IConnectionMultiplexer redis, 
             {
                 if (now >= deadline)
                 {
-                    LogLeaseWaited(logger, replica, generation);
+                    LogLeaseWaited(_logger, replica, generation);
                     pending.Remove(replica);
                 }
                 else if (_acknowledged.TryGetValue(replica, out var acknowledged) && acknowledged >= generation)
@@ -100,22 +113,6 @@ public sealed partial class InvalidationAnnouncer(IConnectionMultiplexer redis, 
                 // The nearest lease has run out: the next pass removes it.
             }
         }
-    }
-
-    /// <summary>Listens for acknowledgements before the first announcement (and again after a failed attempt).</summary>
-    private Task SubscribeOnceAsync()
-    {
-        var current = Volatile.Read(ref _subscription);
-        if (current is null || current.IsFaulted || current.IsCanceled)
-        {
-            // Two racing callers may both subscribe: acknowledgements are idempotent.
-            Interlocked.CompareExchange(ref _subscription,
-                redis.GetSubscriber().SubscribeAsync(InvalidationProtocol.Acknowledgements, (_, message) => OnAcknowledged(message)),
-                current);
-            current = Volatile.Read(ref _subscription)!;
-        }
-
-        return current;
     }
 
     /// <summary>An acknowledgement is <c>generation:replica</c>.</summary>
