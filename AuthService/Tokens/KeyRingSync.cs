@@ -1,10 +1,11 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Options;
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Announcements;
 using Npgsql;
 
 namespace Mnemosyne.AuthService.Tokens;
@@ -17,7 +18,10 @@ namespace Mnemosyne.AuthService.Tokens;
 /// <see cref="AuthOptions.KeyRingSafetyPollSeconds"/>. A replica that changes keys or the service user calls
 /// <see cref="AnnounceAsync"/>: it notifies, then waits until every replica listening at that moment has re-read and
 /// acknowledged — or, for a replica that does not answer, until its lease has run out, after which it refuses JWTs.
-/// Either way, when the admin call answers, no replica still accepts what was retired or deactivated.
+/// Either way, when the admin call answers, no replica still accepts what was retired or deactivated. The waiting and
+/// the acknowledgements are the shared ones (<see cref="Acknowledgements"/>, as over Redis); the generation a change
+/// is announced under is the id of the transaction that notifies (<c>pg_current_xact_id()</c>), which Postgres hands
+/// out in order, so an acknowledgement of a later one also answers an earlier one.
 /// This background work is not traced: it would otherwise fill the trace view with a span a second per replica.
 /// </summary>
 public sealed partial class KeyRingSync(
@@ -37,8 +41,8 @@ public sealed partial class KeyRingSync(
     /// <summary>Past this, a replica that has not acknowledged no longer trusts its copy (its lease has run out).</summary>
     private static readonly TimeSpan AckTimeout = SigningKeyRing.Lease + TimeSpan.FromMilliseconds(250);
 
-    private readonly string _replica = Guid.NewGuid().ToString("N");
-    private readonly ConcurrentDictionary<string, Acknowledgements> _waiting = new(StringComparer.Ordinal);
+    private readonly string _replica = Acknowledgement.NewReplicaId();
+    private readonly Acknowledgements _acknowledgements = new(TimeProvider.System);
     private bool _failing;
 
     /// <summary>
@@ -49,29 +53,27 @@ public sealed partial class KeyRingSync(
     {
         await ring.RefreshAsync(cancellationToken);
 
-        var change = Guid.NewGuid().ToString("N");
-        var acks = new Acknowledgements();
-        _waiting[change] = acks;
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
-            var replicas = await db.Database.SqlQuery<string>(
-                    $"""
-                    SELECT substr(application_name, {ApplicationNamePrefix.Length + 1}) AS "Value" FROM pg_stat_activity
-                    WHERE datname = current_database() AND starts_with(application_name, {ApplicationNamePrefix})
-                    """)
-                .ToListAsync(cancellationToken);
-            await db.Database.ExecuteSqlAsync($"SELECT pg_notify({ChangeChannel}, {change})", cancellationToken);
+        using var wait = _acknowledgements.Open();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+        var replicas = await db.Database.SqlQuery<string>(
+                $"""
+                SELECT DISTINCT substr(application_name, {ApplicationNamePrefix.Length + 1}) AS "Value" FROM pg_stat_activity
+                WHERE datname = current_database() AND starts_with(application_name, {ApplicationNamePrefix})
+                """)
+            .ToListAsync(cancellationToken);
+        // A transaction id is taken after the change committed: any change announced under a lower one committed before.
+        var generation = (await db.Database.SqlQuery<long>(
+                $"""
+                SELECT pg_current_xact_id()::text::bigint AS "Value" FROM pg_notify({ChangeChannel}, pg_current_xact_id()::text)
+                """)
+            .ToListAsync(cancellationToken)).Single();
 
-            if (!await acks.WaitForAsync(replicas, AckTimeout, cancellationToken))
-            {
-                LogUnacknowledged(logger, string.Join(", ", acks.Missing(replicas)));
-            }
-        }
-        finally
+        var unacknowledged = await wait.UntilAcknowledgedAsync(
+            generation, replicas.ToDictionary(r => r, _ => AckTimeout, StringComparer.Ordinal), cancellationToken);
+        if (unacknowledged.Count > 0)
         {
-            _waiting.TryRemove(change, out _);
+            LogUnacknowledged(logger, string.Join(", ", unacknowledged));
         }
     }
 
@@ -114,9 +116,9 @@ public sealed partial class KeyRingSync(
         }
 
         // Listening before reading: a change committed after this read started is announced on this connection.
-        var confirmedFrom = Stopwatch.GetTimestamp();
+        var confirmedFrom = ring.Confirmation.BeginRenewal();
         await Untraced.RunAsync(() => ring.RefreshAsync(stoppingToken));
-        ring.Confirm(confirmedFrom);
+        ring.Confirmation.Renewed(confirmedFrom);
         if (_failing)
         {
             _failing = false;
@@ -129,9 +131,9 @@ public sealed partial class KeyRingSync(
         while (true)
         {
             await Untraced.RunAsync(() => connection.WaitAsync(KeepAliveInterval, stoppingToken));
-            var started = Stopwatch.GetTimestamp();
+            var started = ring.Confirmation.BeginRenewal();
             await Untraced.RunAsync(() => keepAlive.ExecuteScalarAsync(stoppingToken));
-            ring.Confirm(started);
+            ring.Confirmation.Renewed(started);
             if (Stopwatch.GetElapsedTime(lastPoll) >= safetyPoll)
             {
                 lastPoll = Stopwatch.GetTimestamp();
@@ -152,73 +154,33 @@ public sealed partial class KeyRingSync(
                 _ = Task.Run(() => ApplyAndAcknowledgeAsync(payload));
             }
         }
-        else if (channel == AckChannel && payload.Split(':') is [var change, var replica]
-                 && _waiting.TryGetValue(change, out var acks))
+        else if (channel == AckChannel && Acknowledgement.TryParse(payload, out var acknowledgement))
         {
-            acks.Add(replica);
+            _acknowledgements.Record(acknowledgement.Value);
         }
     }
 
-    private async Task ApplyAndAcknowledgeAsync(string change)
+    /// <summary>Re-reads, then acknowledges the generation (a payload that is none, from another version, is not answered).</summary>
+    private async Task ApplyAndAcknowledgeAsync(string payload)
     {
         try
         {
             await Untraced.RunAsync(async () =>
             {
                 await ring.RefreshAsync(CancellationToken.None);
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
-                await db.Database.ExecuteSqlAsync($"SELECT pg_notify({AckChannel}, {change + ":" + _replica})");
+                if (long.TryParse(payload, NumberStyles.None, CultureInfo.InvariantCulture, out var generation))
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+                    var acknowledgement = new Acknowledgement(generation, _replica).ToString();
+                    await db.Database.ExecuteSqlAsync($"SELECT pg_notify({AckChannel}, {acknowledgement})");
+                }
             });
         }
         catch (Exception exception)
         {
             // The ring stays behind, so JWT resolution here fails closed until a later read succeeds.
             LogApplyFailed(logger, exception);
-        }
-    }
-
-    /// <summary>The replicas that acknowledged one change.</summary>
-    private sealed class Acknowledgements
-    {
-        private readonly ConcurrentDictionary<string, byte> _replicas = new(StringComparer.Ordinal);
-        private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Add(string replica)
-        {
-            _replicas[replica] = 0;
-            Interlocked.Exchange(ref _arrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))
-                .TrySetResult();
-        }
-
-        public IEnumerable<string> Missing(IEnumerable<string> expected) => expected.Where(r => !_replicas.ContainsKey(r));
-
-        public async Task<bool> WaitForAsync(IReadOnlyList<string> expected, TimeSpan timeout, CancellationToken cancellationToken)
-        {
-            var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-            while (true)
-            {
-                var arrived = Volatile.Read(ref _arrived).Task;
-                if (!Missing(expected).Any())
-                {
-                    return true;
-                }
-
-                var left = TimeSpan.FromSeconds((double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
-                if (left <= TimeSpan.Zero)
-                {
-                    return false;
-                }
-
-                try
-                {
-                    await arrived.WaitAsync(left, cancellationToken);
-                }
-                catch (TimeoutException)
-                {
-                    return false;
-                }
-            }
         }
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Options;
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Announcements;
 
 namespace Mnemosyne.AuthService.Tokens;
 
@@ -11,7 +12,7 @@ namespace Mnemosyne.AuthService.Tokens;
 /// The in-memory copy of every signing key and of the service user's state, so resolving a JWT needs no Postgres
 /// round trip. <see cref="KeyRingSync"/> keeps it current: it re-reads on every change notification and confirms,
 /// at least every second, that its notification channel still reaches Postgres. The copy is trusted only while the
-/// last confirmation started less than <see cref="Lease"/> ago (fail closed: JWTs are then refused with
+/// last confirmation started less than <see cref="Lease"/> ago (its <see cref="Confirmation"/> lease; fail closed: JWTs are then refused with
 /// <c>unavailable</c>); JWT resolution first waits for any announced change to be read (<see cref="CatchUpAsync"/>).
 /// </summary>
 public sealed partial class SigningKeyRing(
@@ -27,7 +28,6 @@ public sealed partial class SigningKeyRing(
 
     private readonly SemaphoreSlim _unknownKidReads = new(1, 1);
     private volatile Snapshot? _snapshot;
-    private long _confirmedAt;
     private long _announced;
     private long _applied;
     private TaskCompletionSource _caughtUp = NewSignal();
@@ -42,21 +42,12 @@ public sealed partial class SigningKeyRing(
     public bool ServiceUserActive => Current().ServiceUserActive;
 
     /// <summary>True while the copy can be trusted: loaded, and its notification channel confirmed within the lease.</summary>
-    public bool IsTrusted => _snapshot is not null && IsConfirmed;
+    public bool IsTrusted => _snapshot is not null && Confirmation.IsHeld;
 
-    private bool IsConfirmed
-    {
-        get
-        {
-            var confirmedAt = Interlocked.Read(ref _confirmedAt);
-            return confirmedAt != 0 && Stopwatch.GetElapsedTime(confirmedAt) <= Lease;
-        }
-    }
+    /// <summary>Renewed by each round trip on the notification channel (<see cref="KeyRingSync"/>).</summary>
+    public ReplicaLease Confirmation { get; } = new(Lease, TimeProvider.System);
 
     private bool IsBehind => Interlocked.Read(ref _applied) < Interlocked.Read(ref _announced);
-
-    /// <summary>The notification channel answered a round trip that started at <paramref name="startedAt"/>.</summary>
-    public void Confirm(long startedAt) => AtomicMax.Raise(ref _confirmedAt, startedAt);
 
     /// <summary>
     /// Another replica changed keys or the service user: until a read that starts after this call has been
@@ -172,7 +163,7 @@ public sealed partial class SigningKeyRing(
     private Snapshot Current()
     {
         var snapshot = _snapshot;
-        if (snapshot is null || !IsConfirmed)
+        if (snapshot is null || !Confirmation.IsHeld)
         {
             throw new DependencyUnavailableException("Postgres (authdb) is unavailable: signing keys cannot be confirmed current.");
         }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Data;
@@ -18,32 +17,20 @@ public sealed partial class TokenUsageRecorder(
     IOptions<AuthOptions> options,
     ILogger<TokenUsageRecorder> logger) : BackgroundService
 {
-    private readonly ConcurrentDictionary<Guid, TokenUsage> _pending = new();
+    private readonly UsageTally<Guid> _pending = new();
 
-    public void Record(Guid tokenId, DateTimeOffset at) => Add(tokenId, new TokenUsage(1, at));
+    public void Record(Guid tokenId, DateTimeOffset at) => _pending.Record(tokenId, new TokenUsage(1, at));
 
     /// <summary>Calls counted elsewhere (mcp-host's decision cache), added to this token's usage.</summary>
-    public void Record(Guid tokenId, TokenUsage usage) => Add(tokenId, usage);
+    public void Record(Guid tokenId, TokenUsage usage) => _pending.Record(tokenId, usage);
 
     /// <summary>Usage recorded here and not yet written, for answers that must include it.</summary>
-    public TokenUsage? Pending(Guid tokenId) => _pending.TryGetValue(tokenId, out var usage) ? usage : null;
+    public TokenUsage? Pending(Guid tokenId) => _pending.Pending(tokenId);
 
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    public Task FlushAsync(CancellationToken cancellationToken) => _pending.FlushAsync(WriteAsync, cancellationToken);
+
+    private async Task<bool> WriteAsync(IReadOnlyList<(Guid Id, TokenUsage Usage)> batch, CancellationToken cancellationToken)
     {
-        var batch = new List<(Guid Id, TokenUsage Usage)>();
-        foreach (var id in _pending.Keys)
-        {
-            if (_pending.TryRemove(id, out var usage))
-            {
-                batch.Add((id, usage));
-            }
-        }
-
-        if (batch.Count == 0)
-        {
-            return;
-        }
-
         try
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -61,15 +48,12 @@ public sealed partial class TokenUsageRecorder(
                 WHERE t."Id" = u.id
                 """,
                 cancellationToken));
+            return true;
         }
         catch (Exception exception)
         {
-            foreach (var (id, usage) in batch)
-            {
-                Add(id, usage);
-            }
-
             LogFlushFailed(logger, exception, batch.Count);
+            return false;
         }
     }
 
@@ -91,9 +75,6 @@ public sealed partial class TokenUsageRecorder(
             await FlushAsync(cancellationToken);
         }
     }
-
-    private void Add(Guid tokenId, TokenUsage usage) =>
-        _pending.AddOrUpdate(tokenId, usage, (_, existing) => existing.Add(usage));
 
     [LoggerMessage(LogLevel.Warning, "token_usage.flush_failed {TokenCount} tokens kept for the next flush")]
     private static partial void LogFlushFailed(ILogger logger, Exception exception, int tokenCount);

@@ -26,7 +26,7 @@ public sealed partial class AuthServiceClient : IDisposable
     private readonly string _configuredUrl;
     private readonly ServiceEndpointResolver _discovery;
     private readonly ILogger<AuthServiceClient> _logger;
-    private Task<Uri>? _baseAddress;
+    private readonly RetriedLazyTask<Task<Uri>> _baseAddress;
 
     public AuthServiceClient(
         IOptions<McpOptions> options, IOptions<SharedKeys> keys, ServiceEndpointResolver discovery, ILogger<AuthServiceClient> logger)
@@ -40,6 +40,7 @@ public sealed partial class AuthServiceClient : IDisposable
         _configuredUrl = options.Value.AuthServiceUrl;
         _discovery = discovery;
         _logger = logger;
+        _baseAddress = new(LookUpAsync);
     }
 
     public sealed record Resolution(
@@ -160,17 +161,8 @@ public sealed partial class AuthServiceClient : IDisposable
     public void Dispose() => _http.Dispose();
 
     /// <summary>auth-service's address, looked up once through service discovery (again only after a failed lookup).</summary>
-    private Task<Uri> BaseAddressAsync(CancellationToken cancellationToken)
-    {
-        var current = Volatile.Read(ref _baseAddress);
-        if (current is null || current.IsFaulted || current.IsCanceled)
-        {
-            Interlocked.CompareExchange(ref _baseAddress, LookUpAsync(), current);
-            current = Volatile.Read(ref _baseAddress)!;
-        }
-
-        return current.WaitAsync(cancellationToken);
-    }
+    /// <summary>auth-service's address, looked up once through service discovery (again only after a failed lookup).</summary>
+    private Task<Uri> BaseAddressAsync(CancellationToken cancellationToken) => _baseAddress.Current.WaitAsync(cancellationToken);
 
     private async Task<Uri> LookUpAsync()
     {

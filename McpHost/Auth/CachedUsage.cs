@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Mnemosyne.ServiceDefaults;
 
 namespace Mnemosyne.McpHost.Auth;
@@ -12,41 +11,26 @@ namespace Mnemosyne.McpHost.Auth;
 public sealed partial class CachedUsage(AuthServiceClient authService, ILogger<CachedUsage> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
-    private readonly ConcurrentDictionary<BearerHash, TokenUsage> _pending = new();
+    private readonly UsageTally<BearerHash> _pending = new();
 
     /// <summary>What <c>POST /v1/usage</c> takes: one row per token.</summary>
     public sealed record Report(string TokenHash, long Count, DateTimeOffset LastUsedAt);
 
-    public void Record(BearerHash token, DateTimeOffset at) =>
-        _pending.AddOrUpdate(token, static (_, at) => new TokenUsage(1, at), static (_, known, at) => known.Add(new TokenUsage(1, at)), at);
+    public void Record(BearerHash token, DateTimeOffset at) => _pending.Record(token, new TokenUsage(1, at));
 
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    public Task FlushAsync(CancellationToken cancellationToken) => _pending.FlushAsync(SendAsync, cancellationToken);
+
+    private async Task<bool> SendAsync(IReadOnlyList<(BearerHash Token, TokenUsage Usage)> batch, CancellationToken cancellationToken)
     {
-        var batch = new List<(BearerHash Token, TokenUsage Usage)>();
-        foreach (var token in _pending.Keys)
-        {
-            if (_pending.TryRemove(token, out var usage))
-            {
-                batch.Add((token, usage));
-            }
-        }
-
-        if (batch.Count == 0)
-        {
-            return;
-        }
-
         var reports = batch.Select(b => new Report(b.Token.ToHex(), b.Usage.Count, b.Usage.LastUsedAt)).ToList();
         // Kept only when worth sending again: rows auth-service refused as invalid would block every later flush.
         if (await authService.PostInternalAsync("/v1/usage", reports, cancellationToken) == AuthServiceClient.Delivery.Retry)
         {
-            foreach (var (token, usage) in batch)
-            {
-                _pending.AddOrUpdate(token, usage, (_, known) => known.Add(usage));
-            }
-
             LogSendFailed(logger, batch.Count);
+            return false;
         }
+
+        return true;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,33 +1,52 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Mnemosyne.ServiceDefaults.Announcements;
 using StackExchange.Redis;
 
 namespace Mnemosyne.ServiceDefaults.Invalidation;
 
 /// <summary>
-/// The side that changed something: <see cref="AnnounceAsync"/> returns once every replica that caches decisions
-/// has dropped what it cached before the change — it acknowledged the new generation, or its lease ran out, after
-/// which it does not trust its cache (<see cref="InvalidationListener"/>). Redis unreachable → 503 <c>unavailable</c>:
-/// the change is saved, but the caller is told it may not have reached every cache.
+/// The side that changed something, over Redis: <see cref="AnnounceAsync"/> returns once every replica that caches
+/// decisions has dropped what it cached before the change — it acknowledged the new generation, or its lease ran out,
+/// after which it does not trust its cache (<see cref="InvalidationListener"/>). The waiting is the shared
+/// <see cref="AcknowledgementWait"/>; this class adds Redis's script and its clock. Redis unreachable → 503
+/// <c>unavailable</c>: the change is saved, but the caller is told it may not have reached every cache.
 /// </summary>
-public sealed partial class InvalidationAnnouncer(IConnectionMultiplexer redis, ILogger<InvalidationAnnouncer> logger)
+public sealed partial class InvalidationAnnouncer
 {
     /// <summary>A little past a lease's end, so a replica's own (earlier) end of trust has surely passed.</summary>
     private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(50);
 
-    private readonly ConcurrentDictionary<string, long> _acknowledged = new(StringComparer.Ordinal);
-    private TaskCompletionSource _acknowledgement = NewSignal();
-    private Task? _subscription;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly ILogger<InvalidationAnnouncer> _logger;
+    private readonly Acknowledgements _acknowledgements = new(TimeProvider.System);
+
+    /// <summary>Listens for acknowledgements before the first announcement (and again after a failed attempt).</summary>
+    private readonly RetriedLazyTask<Task> _subscription;
+
+    public InvalidationAnnouncer(IConnectionMultiplexer redis, ILogger<InvalidationAnnouncer> logger)
+    {
+        _redis = redis;
+        _logger = logger;
+        var acknowledgements = _acknowledgements;
+        // Two racing callers may both subscribe: acknowledgements are idempotent.
+        _subscription = new(() => redis.GetSubscriber().SubscribeAsync(InvalidationProtocol.Acknowledgements, (_, message) =>
+        {
+            if (Acknowledgement.TryParse((string?)message, out var acknowledgement))
+            {
+                acknowledgements.Record(acknowledgement.Value);
+            }
+        }));
+    }
 
     public async Task AnnounceAsync(CancellationToken cancellationToken)
     {
+        using var wait = _acknowledgements.Open();
         RedisResult[] answer;
         try
         {
-            await SubscribeOnceAsync();
-            answer = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(InvalidationProtocol.Announce, new
+            await _subscription.Current;
+            answer = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(InvalidationProtocol.Announce, new
             {
                 generation = InvalidationProtocol.Generation,
                 replicas = InvalidationProtocol.Replicas,
@@ -42,97 +61,30 @@ public sealed partial class InvalidationAnnouncer(IConnectionMultiplexer redis, 
                 exception);
         }
 
+        var answered = TimeProvider.System.GetTimestamp();
         var generation = (long)answer[0];
         var redisNow = (long)answer[1];
-        var localNow = Stopwatch.GetTimestamp();
-        var pending = new Dictionary<string, long>(StringComparer.Ordinal);
+        var leasesLeft = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         for (var i = 3; i + 1 < answer.Length; i += 2)
         {
-            var leaseEnd = long.Parse((string)answer[i + 1]!, NumberStyles.Float, CultureInfo.InvariantCulture);
-            pending[(string)answer[i]!] = LocalTime(leaseEnd);
+            leasesLeft[(string)answer[i]!] = Left(double.Parse((string)answer[i + 1]!, NumberStyles.Float, CultureInfo.InvariantCulture));
         }
 
-        await WaitAsync(generation, pending, cancellationToken);
+        foreach (var replica in await wait.UntilAcknowledgedAsync(generation, leasesLeft, cancellationToken))
+        {
+            LogLeaseWaited(_logger, replica, generation);
+        }
 
         // A registry younger than a lease (Redis restarted empty) cannot list replicas registered before: they may
         // trust their caches until their leases end, so that is waited for too.
-        var registryLeaseEnd = LocalTime((long)answer[2] + (long)InvalidationProtocol.Lease.TotalMilliseconds);
-        if (registryLeaseEnd > Stopwatch.GetTimestamp())
+        var registryLeft = Left((long)answer[2] + InvalidationProtocol.Lease.TotalMilliseconds) - TimeProvider.System.GetElapsedTime(answered);
+        if (registryLeft > TimeSpan.Zero)
         {
-            await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), registryLeaseEnd), cancellationToken);
+            await Task.Delay(registryLeft, TimeProvider.System, cancellationToken);
         }
 
-        long LocalTime(long redisMilliseconds) =>
-            localNow + (long)((redisMilliseconds - redisNow + Margin.TotalMilliseconds) / 1000.0 * Stopwatch.Frequency);
+        TimeSpan Left(double redisMilliseconds) => TimeSpan.FromMilliseconds(redisMilliseconds - redisNow + Margin.TotalMilliseconds);
     }
-
-    private async Task WaitAsync(long generation, Dictionary<string, long> pending, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var signal = Volatile.Read(ref _acknowledgement);
-            var now = Stopwatch.GetTimestamp();
-            foreach (var (replica, deadline) in pending.ToList())
-            {
-                if (now >= deadline)
-                {
-                    LogLeaseWaited(logger, replica, generation);
-                    pending.Remove(replica);
-                }
-                else if (_acknowledged.TryGetValue(replica, out var acknowledged) && acknowledged >= generation)
-                {
-                    pending.Remove(replica);
-                }
-            }
-
-            if (pending.Count == 0)
-            {
-                return;
-            }
-
-            var wait = Stopwatch.GetElapsedTime(now, pending.Values.Min());
-            try
-            {
-                await signal.Task.WaitAsync(wait, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                // The nearest lease has run out: the next pass removes it.
-            }
-        }
-    }
-
-    /// <summary>Listens for acknowledgements before the first announcement (and again after a failed attempt).</summary>
-    private Task SubscribeOnceAsync()
-    {
-        var current = Volatile.Read(ref _subscription);
-        if (current is null || current.IsFaulted || current.IsCanceled)
-        {
-            // Two racing callers may both subscribe: acknowledgements are idempotent.
-            Interlocked.CompareExchange(ref _subscription,
-                redis.GetSubscriber().SubscribeAsync(InvalidationProtocol.Acknowledgements, (_, message) => OnAcknowledged(message)),
-                current);
-            current = Volatile.Read(ref _subscription)!;
-        }
-
-        return current;
-    }
-
-    /// <summary>An acknowledgement is <c>generation:replica</c>.</summary>
-    private void OnAcknowledged(RedisValue message)
-    {
-        var text = (string?)message;
-        var colon = text?.IndexOf(':', StringComparison.Ordinal) ?? -1;
-        if (colon <= 0 || !long.TryParse(text.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var generation))
-        {
-            return;
-        }
-
-        _acknowledged.AddOrUpdate(text![(colon + 1)..], generation, (_, known) => Math.Max(known, generation));
-        Interlocked.Exchange(ref _acknowledgement, NewSignal()).TrySetResult();
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     [LoggerMessage(LogLevel.Warning, "invalidation.lease_waited {Replica} did not acknowledge generation {Generation}; its lease ran out, so it no longer trusts its cache")]
     private static partial void LogLeaseWaited(ILogger logger, string replica, long generation);

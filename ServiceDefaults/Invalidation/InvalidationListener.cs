@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mnemosyne.ServiceDefaults.Announcements;
 using OpenTelemetry;
 using StackExchange.Redis;
 
@@ -9,8 +9,8 @@ namespace Mnemosyne.ServiceDefaults.Invalidation;
 
 /// <summary>
 /// The caching side of <see cref="InvalidationProtocol"/>: holds this replica's lease, follows the generation, and
-/// says whether a cache may be trusted right now. Trust lasts from the start of the last successful renewal until
-/// just before that lease ends, so a replica cut off from Redis stops trusting its cache before any announcer stops
+/// says whether a cache may be trusted right now. Trust (a <see cref="ReplicaLease"/>) lasts from the start of the last
+/// successful renewal until just before that registration ends, so a replica cut off from Redis stops trusting its cache before any announcer stops
 /// waiting for it. A generation learnt from a message or a renewal raises <see cref="Advanced"/> first (the cache
 /// drops its entries) and is acknowledged after. Its heartbeat is not traced (it runs twice a second).
 /// </summary>
@@ -18,17 +18,17 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
     : BackgroundService
 {
     private static readonly TimeSpan TrustMargin = TimeSpan.FromMilliseconds(250);
+    private readonly ReplicaLease _lease = new(InvalidationProtocol.Lease - TrustMargin, TimeProvider.System);
     private long _generation = -1;
-    private long _trustedUntil;
     private bool _failing;
 
-    public string Replica { get; } = Guid.NewGuid().ToString("N");
+    public string Replica { get; } = Acknowledgement.NewReplicaId();
 
     /// <summary>The newest generation this replica has applied; entries cached under an older one are stale.</summary>
     public long Generation => Volatile.Read(ref _generation);
 
     /// <summary>True while this replica is sure to have heard of every change announced before now.</summary>
-    public bool IsTrusted => Stopwatch.GetTimestamp() < Volatile.Read(ref _trustedUntil);
+    public bool IsTrusted => _lease.IsHeld;
 
     /// <summary>Raised (synchronously, before acknowledging) when the generation moves on.</summary>
     public event Action<long>? Advanced;
@@ -71,7 +71,7 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
 
     private async Task RenewAsync()
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _lease.BeginRenewal();
         try
         {
             var generation = (long)await redis.GetDatabase().ScriptEvaluateAsync(InvalidationProtocol.Renew, new
@@ -83,8 +83,7 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
                 lease = (long)InvalidationProtocol.Lease.TotalMilliseconds,
             });
             Advance(generation);
-            Volatile.Write(ref _trustedUntil,
-                started + (long)((InvalidationProtocol.Lease - TrustMargin).TotalSeconds * Stopwatch.Frequency));
+            _lease.Renewed(started);
             if (_failing)
             {
                 _failing = false;
@@ -111,7 +110,7 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
         try
         {
             await redis.GetSubscriber().PublishAsync(InvalidationProtocol.Acknowledgements,
-                string.Create(CultureInfo.InvariantCulture, $"{generation}:{Replica}"));
+                new Acknowledgement(generation, Replica).ToString());
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {

@@ -21,16 +21,7 @@ public sealed partial class ChaosRun
     private async Task<Row> AuthServiceKilledAsync()
     {
         var violations = new List<string>();
-        await SettleAsync(violations);
-        var killed = Now;
-        _cluster.AuthServices[0].Kill();
-        await Task.Delay(Down);
-        var restarting = Now;
-        await _cluster.AuthServices[0].StartAgainAsync();
-        var back = Now;
-        await Task.Delay(Aftermath);
-        var calls = TakeCalls();
-        _usageAtRisk += OpaquePassed(host: 0, killed, AuthServiceUsageWindow);
+        var (calls, killed, restarting, back) = await KillAndRestartAsync(_cluster.AuthServices[0], host: 0, AuthServiceUsageWindow, violations);
 
         var during = Within(calls, killed, back);
         Expect(violations, "the other mcp-host and auth-service keep serving", Between(calls, killed, Now).Where(c => c.Host == 1),
@@ -49,16 +40,7 @@ public sealed partial class ChaosRun
     private async Task<Row> McpHostKilledAsync()
     {
         var violations = new List<string>();
-        await SettleAsync(violations);
-        var killed = Now;
-        _cluster.McpHosts[1].Kill();
-        await Task.Delay(Down);
-        var restarting = Now;
-        await _cluster.McpHosts[1].StartAgainAsync();
-        var back = Now;
-        await Task.Delay(Aftermath);
-        var calls = TakeCalls();
-        _usageAtRisk += OpaquePassed(host: 1, killed, McpHostUsageWindow);
+        var (calls, killed, restarting, back) = await KillAndRestartAsync(_cluster.McpHosts[1], host: 1, McpHostUsageWindow, violations);
 
         var cut = calls.Count(c => c.Host == 1 && c.Result.Started < killed && c.Result.Outcome == Outcome.Transport);
         Expect(violations, "clients of the other mcp-host are unaffected", Between(calls, killed, Now).Where(c => c.Host == 0),
@@ -76,6 +58,28 @@ public sealed partial class ChaosRun
             $"{cut} calls cut mid-request; mcp-host-0 meanwhile: {Counts(Between(calls, killed, Now).Where(c => c.Host == 0).ToList())}; " +
             $"mcp-host-1 serving again {recovery:0.0} s after its restart",
             violations);
+    }
+
+    /// <summary>
+    /// Kills <paramref name="process"/> (SIGKILL) once the cluster has settled, starts it again after <see cref="Down"/>
+    /// and lets <see cref="Aftermath"/> pass. What went through mcp-host <paramref name="host"/> within
+    /// <paramref name="usageWindow"/> before the kill is added to the usage it may lose. The calls made meanwhile, and
+    /// when it was killed, restarted and back.
+    /// </summary>
+    private async Task<(List<ChaosLoad.LoadCall> Calls, long Killed, long Restarting, long Back)> KillAndRestartAsync(
+        ServiceProcess process, int host, TimeSpan usageWindow, List<string> violations)
+    {
+        await SettleAsync(violations);
+        var killed = Now;
+        process.Kill();
+        await Task.Delay(Down);
+        var restarting = Now;
+        await process.StartAgainAsync();
+        var back = Now;
+        await Task.Delay(Aftermath);
+        var calls = TakeCalls();
+        _usageAtRisk += OpaquePassed(host, killed, usageWindow);
+        return (calls, killed, restarting, back);
     }
 
     /// <summary>
