@@ -1,3 +1,4 @@
+using Mnemosyne.Testing;
 using Outcome = Mnemosyne.Bench.Chaos.ToolCall.Outcome;
 
 namespace Mnemosyne.Bench.Chaos;
