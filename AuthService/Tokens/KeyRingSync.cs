@@ -32,6 +32,7 @@ public sealed partial class KeyRingSync(
     IOptions<AuthOptions> options,
     ILogger<KeyRingSync> logger) : BackgroundService
 {
+    // Quoted where they are identifiers (LISTEN): a solution made from the template puts its own name here, dots and all.
     private const string ChangeChannel = "mnemosyne_key_ring";
     private const string AckChannel = "mnemosyne_key_ring_ack";
     private const string ApplicationNamePrefix = "mnemosyne-keyring:";
@@ -110,7 +111,7 @@ public sealed partial class KeyRingSync(
         await using var connection = new NpgsqlConnection(connectionString);
         connection.Notification += (_, notification) => OnNotification(notification.Channel, notification.Payload);
         await Untraced.RunAsync(() => connection.OpenAsync(stoppingToken));
-        await using (var listen = new NpgsqlCommand($"LISTEN {ChangeChannel}; LISTEN {AckChannel}", connection))
+        await using (var listen = new NpgsqlCommand($"LISTEN \"{ChangeChannel}\"; LISTEN \"{AckChannel}\"", connection))
         {
             await Untraced.RunAsync(() => listen.ExecuteNonQueryAsync(stoppingToken));
         }

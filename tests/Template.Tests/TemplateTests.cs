@@ -97,8 +97,11 @@ public sealed partial class TemplateTests(TemplatePackage template, TestServers 
         await servers.Postgres.CreateDatabaseAsync($"authdb_{suffix}");
         await servers.Postgres.CreateDatabaseAsync($"librarydb_{suffix}");
         var (adminKey, internalKey) = (Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"));
+        var mcpPort = ExternalProcess.FreePort();
         var shared = new Dictionary<string, string>
         {
+            // The authorization server is on by default; its issuer is mcp-host's origin, as the AppHost passes it.
+            ["Auth__AuthorizationServer__Issuer"] = $"http://127.0.0.1:{mcpPort}",
             ["ConnectionStrings__librarydb"] = servers.Postgres.ConnectionString($"librarydb_{suffix}"),
             ["ConnectionStrings__redis"] = servers.Redis.ConnectionString,
             ["Auth__AdminKey"] = adminKey,
@@ -108,7 +111,7 @@ public sealed partial class TemplateTests(TemplatePackage template, TestServers 
 
         await using var auth = await ServiceProcess.StartAssemblyAsync("auth-service", Built("AuthService"), ExternalProcess.FreePort(),
             new Dictionary<string, string>(shared) { ["ConnectionStrings__authdb"] = servers.Postgres.ConnectionString($"authdb_{suffix}") });
-        await using var mcp = await ServiceProcess.StartAssemblyAsync("mcp-host", Built("McpHost"), ExternalProcess.FreePort(),
+        await using var mcp = await ServiceProcess.StartAssemblyAsync("mcp-host", Built("McpHost"), mcpPort,
             new Dictionary<string, string>(shared) { ["services__auth-service__http__0"] = auth.Address.ToString().TrimEnd('/') });
 
         var api = new AuthApi(auth.Http, adminKey, internalKey);
