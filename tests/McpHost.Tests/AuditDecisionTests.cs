@@ -1,7 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
-using Mnemosyne.AuthService.Audit;
-using Mnemosyne.McpHost.Audit;
 using Mnemosyne.McpHost.Tests.Infrastructure;
 using Npgsql;
 
@@ -26,7 +23,7 @@ public sealed class AuditDecisionTests(McpHostFixture fixture) : IClassFixture<M
         await ExpectAsync(HttpStatusCode.Unauthorized, search, null);
         await ExpectAsync(HttpStatusCode.Unauthorized, search, "mnm_" + new string('x', 43));
         await ExpectAsync(HttpStatusCode.OK, McpHostFixture.ToolCall("get_health", new { }), null);
-        await FlushAsync();
+        await fixture.FlushAuditAsync();
 
         var mine = (await fixture.Auth.AdminAsync(HttpMethod.Get, $"/admin/v1/audit?principal={Uri.EscapeDataString(principal)}")).Body
             .GetProperty("items").EnumerateArray().ToList();
@@ -55,12 +52,6 @@ public sealed class AuditDecisionTests(McpHostFixture fixture) : IClassFixture<M
     {
         using var response = await fixture.PostMcpAsync(body, token);
         Assert.Equal(status, response.StatusCode);
-    }
-
-    private async Task FlushAsync()
-    {
-        Assert.True(await fixture.McpHost.Services.GetRequiredService<AuditForwarder>().SendQueuedAsync(TestContext.Current.CancellationToken));
-        Assert.True(await fixture.AuthService.Services.GetRequiredService<AuditTrail>().WriteQueuedAsync(TestContext.Current.CancellationToken));
     }
 
     private async Task<List<string>> AuditRowsAsync()
@@ -98,7 +89,7 @@ public sealed class AuditDecisionTests(McpHostFixture fixture) : IClassFixture<M
             Assert.Equal(HttpStatusCode.Unauthorized, next.StatusCode);
         }
 
-        await FlushAsync();
+        await fixture.FlushAuditAsync();
         var rows = await AuditRowsAsync();
         Assert.Contains(rows, r => r.Contains("\"Tool\":\"" + new string('t', 299) + "…\"", StringComparison.Ordinal));
         Assert.DoesNotContain(rows, r => r.Contains(new string('t', 301), StringComparison.Ordinal));

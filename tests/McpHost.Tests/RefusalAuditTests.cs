@@ -1,8 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Mnemosyne.AuthService.Audit;
-using Mnemosyne.McpHost.Audit;
 using Mnemosyne.McpHost.Tests.Infrastructure;
 using StackExchange.Redis;
 
@@ -28,7 +25,7 @@ public sealed class RefusalAuditTests(McpHostFixture fixture) : IClassFixture<Mc
 
         await ExpectAsync(HttpStatusCode.Forbidden, Search, limitedTools);
         await ExpectAsync(HttpStatusCode.Unauthorized, ListLibraries, deactivated);
-        await FlushAsync();
+        await fixture.FlushAuditAsync();
 
         Assert.Equal([("refused", "tool_not_allowed", "opaque", "search")], await DecisionsOfAsync(Masked(limitedTools)));
         Assert.Equal([("refused", "deactivated", "opaque", "list_libraries")], await DecisionsOfAsync(Masked(deactivated)));
@@ -44,7 +41,7 @@ public sealed class RefusalAuditTests(McpHostFixture fixture) : IClassFixture<Mc
 
         await ExpectAsync(HttpStatusCode.OK, ListLibraries, token);              // a miss: auth-service decides, mcp-host caches
         await ExpectAsync(HttpStatusCode.TooManyRequests, ListLibraries, token); // a hit: mcp-host refuses on the cached decision
-        await FlushAsync();
+        await fixture.FlushAuditAsync();
 
         Assert.Equal([("refused", "rate_limited", "opaque", "list_libraries"), ("allowed", null, "opaque", "list_libraries")],
             await DecisionsOfAsync(Masked(token)));
@@ -69,7 +66,7 @@ public sealed class RefusalAuditTests(McpHostFixture fixture) : IClassFixture<Mc
         await ExpectAsync(HttpStatusCode.Unauthorized, ListLibraries, onRetiredKey);
         await ExpectAsync(HttpStatusCode.Unauthorized, ListLibraries, forged);
         await ExpectAsync(HttpStatusCode.Unauthorized, ListLibraries, forgedOnRetired);
-        await FlushAsync();
+        await fixture.FlushAuditAsync();
 
         Assert.Equal([("refused", "expired", "turn", "list_libraries")], await DecisionsOfAsync("jwt:" + expiredSubject));
         Assert.Equal([("refused", "retired_key", "turn", "list_libraries")], await DecisionsOfAsync("jwt:" + retiredSubject));
@@ -83,7 +80,7 @@ public sealed class RefusalAuditTests(McpHostFixture fixture) : IClassFixture<Mc
         var call = McpHostFixture.ToolCall(tool, new { });
         await ExpectAsync(HttpStatusCode.Unauthorized, call, null);
         await ExpectAsync(HttpStatusCode.Unauthorized, call, "mnm_" + new string('u', 43));
-        await FlushAsync();
+        await fixture.FlushAuditAsync();
 
         var items = await ItemsAsync($"tool={tool}");
         Assert.Equal(["invalid_token", "missing_token"], items.Select(i => i.GetProperty("reason").GetString()));
@@ -107,12 +104,6 @@ public sealed class RefusalAuditTests(McpHostFixture fixture) : IClassFixture<Mc
     {
         using var response = await fixture.PostMcpAsync(body, token);
         Assert.Equal(status, response.StatusCode);
-    }
-
-    private async Task FlushAsync()
-    {
-        Assert.True(await fixture.McpHost.Services.GetRequiredService<AuditForwarder>().SendQueuedAsync(TestContext.Current.CancellationToken));
-        Assert.True(await fixture.AuthService.Services.GetRequiredService<AuditTrail>().WriteQueuedAsync(TestContext.Current.CancellationToken));
     }
 
     /// <summary>Budgets are per clock minute (Redis's clock): two calls must not straddle a boundary.</summary>

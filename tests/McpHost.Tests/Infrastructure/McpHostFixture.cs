@@ -2,6 +2,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Mnemosyne.AuthService.Audit;
+using Mnemosyne.McpHost.Audit;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -105,6 +108,13 @@ public class McpHostFixture(TestServers servers) : ServiceFixture(servers)
         await client.CallToolAsync(tool, arguments).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
 
     public static string Text(CallToolResult result) => Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+
+    /// <summary>Sends what mcp-host has queued for the audit trail and writes what auth-service has queued, now.</summary>
+    public async Task FlushAuditAsync()
+    {
+        Assert.True(await McpHost.Services.GetRequiredService<AuditForwarder>().SendQueuedAsync(TestContext.Current.CancellationToken));
+        Assert.True(await AuthService.Services.GetRequiredService<AuditTrail>().WriteQueuedAsync(TestContext.Current.CancellationToken));
+    }
 
     /// <summary>A raw JSON-RPC POST to <c>/mcp</c>, to see exactly what HTTP status, headers and body come back.</summary>
     public async Task<HttpResponseMessage> PostMcpAsync(string body, string? token = null, string? origin = null,
