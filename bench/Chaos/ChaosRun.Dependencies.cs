@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Outcome = Mnemosyne.Bench.Chaos.ToolCall.Outcome;
 
 namespace Mnemosyne.Bench.Chaos;
@@ -116,7 +115,7 @@ public sealed partial class ChaosRun
         await _cluster.Auth(0).CreateUserAsync();
         var emptied = Now;
         var resolves = await ResolvesAsync([.. Enumerable.Repeat(_cluster.Tokens["team"], Resolves / 2), .. Enumerable.Repeat(_cluster.Tokens["oauth"], Resolves / 2)]);
-        await Task.Delay(Outage - Stopwatch.GetElapsedTime(down, Now));
+        await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, Outage.TotalSeconds - Seconds(down, Now))));
         var restoring = Now;
         await _cluster.SetLibraryStoreReachableAsync(true);
         var back = Now;
