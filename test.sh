@@ -19,8 +19,9 @@ fi
 dotnet test --solution Aspire.sln -c Release --no-build
 
 #if (Bench)
-# The fault harness (docs/reliability.md), short: a fifth of the fuzzing, then every fault under load and a 2-minute
-# soak, with the services as separate processes. Each exits 1 on any violation and prints its table.
+# The fault harness (docs/reliability.md), short: a fifth of the fuzzing, then every fault under load (process faults,
+# then the wire faults through the fault proxies, about 2 minutes of the chaos step) and a 2-minute soak, with the
+# services as separate processes. Each exits 1 on any violation and prints its table.
 dotnet run -c Release --no-build --project bench -- fuzz --bearers 20000 --bodies 10000
 dotnet run -c Release --no-build --project bench -- chaos --soak-minutes 2
 #endif

@@ -9,6 +9,7 @@ using Mnemosyne.Bench.Chaos;
 // dotnet run -c Release --project bench -- micro [BDN args]   the BenchmarkDotNet micro-benchmarks
 // dotnet run -c Release --project bench -- fuzz               100,000 broken bearers and 50,000 JSON-RPC bodies (issue 14)
 // dotnet run -c Release --project bench -- chaos              faults under load, then a 2-minute soak; --soak-minutes 30 (issue 14)
+//                                                   --only wire-redis-partition,soak (a subset), --wire-seconds 8 (each wire fault, issue 23)
 if (args is ["micro", .. var rest])
 {
     BenchmarkSwitcher.FromAssembly(typeof(BenchServices).Assembly).Run(rest is [] ? ["--filter", "*"] : rest);
@@ -30,9 +31,17 @@ if (args is ["fuzz", ..])
 if (args is ["chaos", ..])
 {
     var soak = TimeSpan.FromMinutes(Option("--soak-minutes", 2));
+    var only = OptionText("--only") is { } names ? names.Split(',').ToHashSet(StringComparer.Ordinal) : ChaosRun.Names.ToHashSet(StringComparer.Ordinal);
+    if (only.Except(ChaosRun.Names).ToList() is [_, ..] unknown)
+    {
+        Console.Error.WriteLine($"Unknown in --only: {string.Join(", ", unknown)}. Names: {string.Join(", ", ChaosRun.Names)}.");
+        return 2;
+    }
+
     Console.WriteLine("Starting Postgres, Redis, an authorization server, two auth-service and two mcp-host processes...");
     await using var cluster = await ChaosCluster.StartAsync(turnLifetime: soak + TimeSpan.FromMinutes(15));
-    var (rows, soakTable) = await ChaosRun.RunAsync(cluster, Option("--clients", 16), soak, Console.WriteLine);
+    var (rows, soakTable) = await ChaosRun.RunAsync(cluster, Option("--clients", 16), soak, only,
+        TimeSpan.FromSeconds(Option("--wire-seconds", 8)), Console.WriteLine);
     Console.WriteLine($"""
 
         Faults under steady load: {Option("--clients", 16)} MCP clients through two mcp-hosts; {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}.
@@ -81,6 +90,12 @@ async Task<(long Auth, long Library)> WritesAsync()
 {
     var counts = await DatabaseWrites.CountAsync(services.Postgres, "authdb", "librarydb");
     return (counts[0], counts[1]);
+}
+
+string? OptionText(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index < 0 ? null : index + 1 < args.Length ? args[index + 1] : throw new ArgumentException($"{name} needs a value.");
 }
 
 int Option(string name, int fallback)

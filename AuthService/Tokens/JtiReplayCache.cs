@@ -40,7 +40,7 @@ public sealed class JtiReplayCache(IConnectionMultiplexer redis, IOptions<AuthOp
                 ttl,
             }).WaitAsync(cancellationToken);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (RedisOutage.Is(exception))
         {
             throw new DependencyUnavailableException("Redis (jti replay cache) is unavailable.", exception);
         }

@@ -54,7 +54,7 @@ public sealed partial class InvalidationAnnouncer
                 channel = (RedisValue)InvalidationProtocol.Changes.ToString(),
             }).WaitAsync(cancellationToken))!;
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (RedisOutage.Is(exception))
         {
             throw new DependencyUnavailableException(
                 "Redis is unavailable: the change is saved, but cached decisions on other replicas could not be invalidated.",

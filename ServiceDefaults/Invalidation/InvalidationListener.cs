@@ -60,7 +60,7 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
                 });
                 return;
             }
-            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            catch (Exception exception) when (RedisOutage.Is(exception))
             {
                 // Renewals keep the cache correct meanwhile; messages only make announcements fast.
                 LogFailing(exception);
@@ -90,7 +90,7 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
                 LogRecovered(logger);
             }
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (RedisOutage.Is(exception))
         {
             LogFailing(exception);
         }
@@ -112,7 +112,7 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
             await redis.GetSubscriber().PublishAsync(InvalidationProtocol.Acknowledgements,
                 new Acknowledgement(generation, Replica).ToString());
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (RedisOutage.Is(exception))
         {
             // The announcer waits for this replica's lease instead.
             LogFailing(exception);

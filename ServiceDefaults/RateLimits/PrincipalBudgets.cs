@@ -165,7 +165,7 @@ public sealed partial class PrincipalBudgets(IConnectionMultiplexer redis, ILogg
 
             return null;
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (RedisOutage.Is(exception))
         {
             return Fallback(principal, perMinute, exception);
         }

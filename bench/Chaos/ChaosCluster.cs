@@ -8,11 +8,13 @@ namespace Mnemosyne.Bench.Chaos;
 /// What the fault harness runs: a throw-away Postgres (authdb and librarydb) and Redis, a real authorization server
 /// (OpenIddict, in this process), and two auth-service and two mcp-host processes, mcp-host <c>i</c> asking
 /// auth-service <c>i</c>, all on one Redis, seeded with <see cref="BenchSeed"/>. Every process keeps its port across a
-/// kill and restart, as a replica behind a load balancer would.
+/// kill and restart, as a replica behind a load balancer would. Every service reaches each of its dependencies
+/// through its own <see cref="FaultProxy"/> (<see cref="Edges"/>), so a fault on the wire can hit one replica's edge.
 /// </summary>
 public sealed class ChaosCluster : IAsyncDisposable
 {
     private readonly List<ServiceProcess> _processes = [];
+    private readonly List<FaultProxy> _edges = [];
 
     private ChaosCluster(PostgresServer postgres, RedisServer redis, TestAuthorizationServer authorizationServer)
     {
@@ -37,6 +39,16 @@ public sealed class ChaosCluster : IAsyncDisposable
     public IReadOnlyList<ServiceProcess> McpHosts { get; private set; } = [];
 
     public IReadOnlyList<ServiceProcess> Processes => _processes;
+
+    /// <summary>
+    /// The proxied edges: mcp-host-<c>i</c> → auth-service, redis, postgres (librarydb); auth-service-<c>i</c> →
+    /// postgres (authdb and librarydb), redis.
+    /// </summary>
+    public IReadOnlyList<FaultProxy> Edges => _edges;
+
+    /// <summary>The edges from <paramref name="from"/> (a service's name, or any when null) to <paramref name="to"/>.</summary>
+    public IReadOnlyList<FaultProxy> EdgesTo(string to, string? from = null) =>
+        [.. _edges.Where(e => e.To == to && (from is null || e.From == from))];
 
     /// <summary>The load's bearer of each kind (opaque, turn, team, oauth).</summary>
     public IReadOnlyDictionary<string, string> Tokens { get; private set; } = new Dictionary<string, string>();
@@ -93,17 +105,11 @@ public sealed class ChaosCluster : IAsyncDisposable
 
     private async Task StartServicesAsync(int turnSeconds)
     {
-        var shared = new Dictionary<string, string>
+        var auth = new Dictionary<string, string>
         {
-            ["ConnectionStrings__librarydb"] = Postgres.ConnectionString("librarydb"),
-            ["ConnectionStrings__redis"] = Redis.ConnectionString,
             ["Auth__AdminKey"] = AdminKey,
             ["Auth__InternalKey"] = InternalKey,
             ["Auth__AuthorizationServer__Enabled"] = "false",
-        };
-        var auth = new Dictionary<string, string>(shared)
-        {
-            ["ConnectionStrings__authdb"] = Postgres.ConnectionString("authdb"),
             ["Auth__OAuth__Issuers__0__Issuer"] = AuthorizationServer.Issuer,
             ["Auth__OAuth__Issuers__0__Audiences__0"] = BenchSeed.OAuthResource,
             ["Auth__MaxTurnTokenLifetimeSeconds"] = turnSeconds.ToString(CultureInfo.InvariantCulture),
@@ -115,18 +121,46 @@ public sealed class ChaosCluster : IAsyncDisposable
         var authServices = new List<ServiceProcess>();
         for (var i = 0; i < 2; i++)
         {
-            authServices.Add(Track(await ServiceProcess.StartAsync($"auth-service-{i}", "AuthService", ExternalProcess.FreePort(), auth)));
+            var name = $"auth-service-{i}";
+            var postgres = Edge(name, "postgres", Postgres.Port);
+            var environment = new Dictionary<string, string>(auth)
+            {
+                ["ConnectionStrings__authdb"] = Through(postgres, "authdb"),
+                ["ConnectionStrings__librarydb"] = Through(postgres, "librarydb"),
+                ["ConnectionStrings__redis"] = $"127.0.0.1:{Edge(name, "redis", Redis.Port).Port}",
+            };
+            authServices.Add(Track(await ServiceProcess.StartAsync(name, "AuthService", ExternalProcess.FreePort(), environment)));
         }
 
         var mcpHosts = new List<ServiceProcess>();
         for (var i = 0; i < 2; i++)
         {
-            var mcp = new Dictionary<string, string>(shared) { ["services__auth-service__http__0"] = authServices[i].Address.ToString().TrimEnd('/') };
-            mcpHosts.Add(Track(await ServiceProcess.StartAsync($"mcp-host-{i}", "McpHost", ExternalProcess.FreePort(), mcp)));
+            var name = $"mcp-host-{i}";
+            var mcp = new Dictionary<string, string>
+            {
+                ["Auth__AdminKey"] = AdminKey,
+                ["Auth__InternalKey"] = InternalKey,
+                ["Auth__AuthorizationServer__Enabled"] = "false",
+                ["ConnectionStrings__librarydb"] = Through(Edge(name, "postgres", Postgres.Port), "librarydb"),
+                ["ConnectionStrings__redis"] = $"127.0.0.1:{Edge(name, "redis", Redis.Port).Port}",
+                ["services__auth-service__http__0"] = $"http://127.0.0.1:{Edge(name, "auth-service", authServices[i].Port).Port}",
+            };
+            mcpHosts.Add(Track(await ServiceProcess.StartAsync(name, "McpHost", ExternalProcess.FreePort(), mcp)));
         }
 
         (AuthServices, McpHosts) = (authServices, mcpHosts);
     }
+
+    private FaultProxy Edge(string from, string to, int upstreamPort)
+    {
+        var edge = FaultProxy.Start(from, to, upstreamPort);
+        _edges.Add(edge);
+        return edge;
+    }
+
+    /// <summary><paramref name="database"/>'s connection string, through <paramref name="edge"/> instead of straight to Postgres.</summary>
+    private string Through(FaultProxy edge, string database) =>
+        Postgres.ConnectionString(database).Replace($"Port={Postgres.Port}", $"Port={edge.Port}", StringComparison.Ordinal);
 
     private ServiceProcess Track(ServiceProcess process)
     {
@@ -139,6 +173,11 @@ public sealed class ChaosCluster : IAsyncDisposable
         foreach (var process in Enumerable.Reverse(_processes))
         {
             await process.DisposeAsync();
+        }
+
+        foreach (var edge in _edges)
+        {
+            await edge.DisposeAsync();
         }
 
         await AuthorizationServer.DisposeAsync();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Outcome = Mnemosyne.Bench.Chaos.ToolCall.Outcome;
 
 namespace Mnemosyne.Bench.Chaos;

@@ -74,8 +74,13 @@ public sealed partial class ChaosRun
             violations.Add($"{kind}: the credential was not allowed through both mcp-hosts before revoking");
         }
 
-        await revocation.Revoke();
+        var revoked = await revocation.Revoke();
         var answered = Now;
+        if (!revoked.Succeeded)
+        {
+            violations.Add($"{kind}: the admin call answered {(int)revoked.Status} {revoked.Body}");
+        }
+
         await Task.Delay(TimeSpan.FromSeconds(1));
         await stop.CancelAsync();
         await Task.WhenAll(callers);

@@ -37,34 +37,61 @@ public sealed partial class ChaosRun
     /// <summary>One line of the table: the fault, what it must do, what was seen, and every way it fell short.</summary>
     public sealed record Row(string Fault, string Required, string Observed, IReadOnlyList<string> Violations);
 
-    /// <summary>The faults' rows, then the usage and soak rows, and the soak's own table of steps.</summary>
-    public static async Task<(IReadOnlyList<Row> Rows, string SoakTable)> RunAsync(ChaosCluster cluster, int clients, TimeSpan soak, Action<string> progress)
+    /// <summary>The names <c>--only</c> accepts, in the order they run: each fault, then <c>usage</c> and <c>soak</c>.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+    [
+        "postgres-stopped", "redis-stopped", "auth-service-killed", "mcp-host-killed", "library-store-unreachable", "revocations",
+        "wire-redis-partition", "wire-redis-black-hole", "wire-auth-latency", "wire-redis-jitter", "wire-postgres-resets",
+        "usage", "soak",
+    ];
+
+    /// <summary>
+    /// The faults' rows, then the usage and soak rows, and the soak's own table of steps (empty without a soak).
+    /// <paramref name="only"/> (names of <see cref="Names"/>) runs a subset; <paramref name="wireOutage"/> is how
+    /// long each wire fault lasts.
+    /// </summary>
+    public static async Task<(IReadOnlyList<Row> Rows, string SoakTable)> RunAsync(
+        ChaosCluster cluster, int clients, TimeSpan soak, IReadOnlySet<string> only, TimeSpan wireOutage, Action<string> progress)
     {
         var mcpHosts = cluster.McpHosts.Select(h => ToolCall.ClientFor(h.Address)).ToList();
         try
         {
             await using var load = ChaosLoad.Start(mcpHosts, cluster.Tokens, clients);
-            var run = new ChaosRun(cluster, mcpHosts, load);
+            var run = new ChaosRun(cluster, mcpHosts, load) { WireOutage = wireOutage };
             var rows = new List<Row>();
             var faults = new (string Name, Func<Task<Row>> Run)[]
             {
-                ("Postgres stopped", run.PostgresStoppedAsync),
-                ("Redis stopped", run.RedisStoppedAsync),
-                ("auth-service killed", run.AuthServiceKilledAsync),
-                ("mcp-host killed", run.McpHostKilledAsync),
-                ("library store unreachable", run.LibraryStoreUnreachableAsync),
+                ("postgres-stopped", run.PostgresStoppedAsync),
+                ("redis-stopped", run.RedisStoppedAsync),
+                ("auth-service-killed", run.AuthServiceKilledAsync),
+                ("mcp-host-killed", run.McpHostKilledAsync),
+                ("library-store-unreachable", run.LibraryStoreUnreachableAsync),
                 ("revocations", run.RevocationsAsync),
+                ("wire-redis-partition", run.RedisPartitionAsync),
+                ("wire-redis-black-hole", run.RedisBlackHoleAsync),
+                ("wire-auth-latency", run.AuthServiceLatencyAsync),
+                ("wire-redis-jitter", run.RedisJitterAsync),
+                ("wire-postgres-resets", run.PostgresResetsAsync),
             };
             await Task.Delay(Settle);
-            foreach (var (name, fault) in faults)
+            foreach (var (name, fault) in faults.Where(f => only.Contains(f.Name)))
             {
                 progress(name + "...");
                 rows.Add(await fault());
             }
 
             await load.StopAsync();
-            progress("usage counts...");
-            rows.Add(await run.UsageCountsAsync());
+            if (only.Contains("usage"))
+            {
+                progress("usage counts...");
+                rows.Add(await run.UsageCountsAsync());
+            }
+
+            if (!only.Contains("soak"))
+            {
+                return (rows, "");
+            }
+
             progress($"soak, {soak.TotalMinutes:0.#} min...");
             var (soakRow, soakTable) = await SoakRun.RunAsync(cluster, mcpHosts, clients, soak, progress);
             rows.Add(soakRow);
@@ -109,8 +136,11 @@ public sealed partial class ChaosRun
         return calls;
     }
 
-    /// <summary>Lets the load run for <see cref="Settle"/> and checks it all succeeded: each fault starts from full service.</summary>
-    private async Task SettleAsync(List<string> violations)
+    /// <summary>
+    /// Lets the load run for <see cref="Settle"/> and checks it all succeeded: each fault starts from full service.
+    /// Answers those calls (the unfaulted run a latency fault is compared with).
+    /// </summary>
+    private async Task<List<ChaosLoad.LoadCall>> SettleAsync(List<string> violations)
     {
         TakeCalls();
         await Task.Delay(Settle);
@@ -120,6 +150,8 @@ public sealed partial class ChaosRun
         {
             violations.Add("before the fault: no call finished in " + Settle.TotalSeconds + " s");
         }
+
+        return calls;
     }
 
     /// <summary>Adds a violation naming how many of <paramref name="calls"/> broke <paramref name="rule"/>, with a few examples.</summary>

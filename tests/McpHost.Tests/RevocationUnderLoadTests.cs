@@ -54,7 +54,8 @@ public sealed class RevocationUnderLoadTests(McpHostFixture fixture) : IClassFix
 
         Assert.True(warm.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken), "the clients did not get going");
         var allowedBefore = calls.Count(c => c.Stale);
-        await scenario.Revoke();
+        var revoked = await scenario.Revoke();
+        Assert.True(revoked.Succeeded, $"{kind}: the admin call answered {(int)revoked.Status} {revoked.Body}");
         var answered = Stopwatch.GetTimestamp();
         await Task.Delay(TimeSpan.FromMilliseconds(600), TestContext.Current.CancellationToken);
         await stop.CancelAsync();

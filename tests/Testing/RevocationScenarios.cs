@@ -16,22 +16,37 @@ public static class RevocationScenarios
         "team deactivated", "team workspace removed", "library moved to another workspace", "library deleted",
     ];
 
-    /// <summary>What one scenario calls with, how it revokes, what a stale answer would show, and how to undo it.</summary>
-    public sealed record Scenario(string Bearer, Func<Task> Revoke, string? StaleLibrary, Func<Task>? Restore = null);
+    /// <summary>
+    /// What one scenario calls with, how it revokes (answering the admin call's status and body, which callers judge:
+    /// under a fault it may be 503), what a stale answer would show, and how to undo it.
+    /// </summary>
+    public sealed record Scenario(string Bearer, Func<Task<Answer>> Revoke, string? StaleLibrary, Func<Task>? Restore = null);
+
+    /// <summary>What the revoking admin call answered.</summary>
+    public readonly record struct Answer(HttpStatusCode Status, string Body)
+    {
+        public bool Succeeded => (int)Status is >= 200 and < 300;
+    }
 
     /// <summary>An mcp-host's library admin API, as the admin.</summary>
     public sealed class LibraryAdmin(HttpClient admin)
     {
         public async Task PutAsync(string uid, string workspace)
         {
-            using var response = await admin.PutAsJsonAsync($"/admin/v1/libraries/{uid}", new { name = uid, workspace });
-            Assert.True(response.IsSuccessStatusCode, $"PUT library {uid}: {(int)response.StatusCode}");
+            var answer = await MoveAsync(uid, workspace);
+            Assert.True(answer.Succeeded, $"PUT library {uid}: {(int)answer.Status} {answer.Body}");
         }
 
-        public async Task DeleteAsync(string uid)
+        public async Task<Answer> MoveAsync(string uid, string workspace)
+        {
+            using var response = await admin.PutAsJsonAsync($"/admin/v1/libraries/{uid}", new { name = uid, workspace });
+            return new(response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        public async Task<Answer> DeleteAsync(string uid)
         {
             using var response = await admin.DeleteAsync(new Uri($"/admin/v1/libraries/{uid}", UriKind.Relative));
-            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            return new(response.StatusCode, await response.Content.ReadAsStringAsync());
         }
     }
 
@@ -51,41 +66,41 @@ public static class RevocationScenarios
             case "token deactivated":
             {
                 var (id, token) = await first.CreateTokenAsync(await first.CreateUserAsync(), [library]);
-                return new(token, () => NoContentAsync(second, $"/admin/v1/tokens/{id}/deactivate"), null);
+                return new(token, () => AnswerAsync(second, $"/admin/v1/tokens/{id}/deactivate"), null);
             }
 
             case "user deactivated":
             {
                 var user = await first.CreateUserAsync();
                 var (_, token) = await first.CreateTokenAsync(user, [library]);
-                return new(token, () => NoContentAsync(second, $"/admin/v1/users/{user}/deactivate"), null);
+                return new(token, () => AnswerAsync(second, $"/admin/v1/users/{user}/deactivate"), null);
             }
 
             case "signing key retired":
             {
                 var (kid, secret) = await first.CreateSigningKeyAsync();
                 var token = TestJwt.Turn(kid, secret, now, c => c["libs"] = new[] { library });
-                return new(token, () => NoContentAsync(second, $"/admin/v1/signing-keys/{kid}/retire"), null);
+                return new(token, () => AnswerAsync(second, $"/admin/v1/signing-keys/{kid}/retire"), null);
             }
 
             case "service user deactivated":
             {
                 var (kid, secret) = await first.CreateSigningKeyAsync();
                 var token = TestJwt.Turn(kid, secret, now, c => c["libs"] = new[] { library });
-                return new(token, () => NoContentAsync(second, "/admin/v1/users/daedalus-service/deactivate"), null,
-                    Restore: () => NoContentAsync(first, "/admin/v1/users/daedalus-service/activate"));
+                return new(token, () => AnswerAsync(second, "/admin/v1/users/daedalus-service/deactivate"), null,
+                    Restore: async () => Assert.True((await AnswerAsync(first, "/admin/v1/users/daedalus-service/activate")).Succeeded));
             }
 
             case "team token rotated":
             {
                 var team = await first.CreateTeamAsync(workspace);
-                return new(await first.MintTeamTokenAsync(team), () => second.MintTeamTokenAsync(team), null);
+                return new(await first.MintTeamTokenAsync(team), () => AnswerAsync(second, $"/admin/v1/teams/{team}/token"), null);
             }
 
             case "team deactivated":
             {
                 var team = await first.CreateTeamAsync(workspace);
-                return new(await first.MintTeamTokenAsync(team), () => NoContentAsync(second, $"/admin/v1/teams/{team}/deactivate"), null);
+                return new(await first.MintTeamTokenAsync(team), () => AnswerAsync(second, $"/admin/v1/teams/{team}/deactivate"), null);
             }
 
             case "team workspace removed":
@@ -94,14 +109,14 @@ public static class RevocationScenarios
                 await firstLibraries.PutAsync(AuthApi.Unique("lib"), kept);
                 var team = await first.CreateTeamAsync(workspace, kept);
                 return new(await first.MintTeamTokenAsync(team),
-                    () => NoContentAsync(second, $"/admin/v1/teams/{team}/workspaces", HttpMethod.Put, new { workspaces = new[] { kept } }),
+                    () => AnswerAsync(second, $"/admin/v1/teams/{team}/workspaces", HttpMethod.Put, new { workspaces = new[] { kept } }),
                     library);
             }
 
             case "library moved to another workspace":
             {
                 var team = await first.CreateTeamAsync(workspace);
-                return new(await first.MintTeamTokenAsync(team), () => secondLibraries.PutAsync(library, AuthApi.Unique("ws")), library);
+                return new(await first.MintTeamTokenAsync(team), () => secondLibraries.MoveAsync(library, AuthApi.Unique("ws")), library);
             }
 
             case "library deleted":
@@ -119,9 +134,9 @@ public static class RevocationScenarios
     public static bool IsStale(Scenario scenario, bool allowed, string answer) =>
         allowed && (scenario.StaleLibrary is null || answer.Contains(scenario.StaleLibrary, StringComparison.Ordinal));
 
-    private static async Task NoContentAsync(AuthApi api, string path, HttpMethod? method = null, object? body = null)
+    private static async Task<Answer> AnswerAsync(AuthApi api, string path, HttpMethod? method = null, object? body = null)
     {
         var reply = await api.AdminAsync(method ?? HttpMethod.Post, path, body ?? new { });
-        Assert.True(reply.Status == HttpStatusCode.NoContent, $"{path}: {(int)reply.Status} {reply.Body}");
+        return new(reply.Status, reply.Body.ToString());
     }
 }
