@@ -9,7 +9,7 @@ var internalKey = builder.AddParameter("internal-key", new GenerateParameterDefa
 // Infrastructure: containers when a container runtime is healthy (and always when publishing), else local executables.
 var (infrastructure, why) = InfrastructureMode.Choose(builder);
 var store = builder.AddInfrastructureNotice(infrastructure, why);
-var libraryStore = LibraryStoreMode.Read(builder.Configuration);
+var libraryStore = LibraryStoreMode.Read(builder.Configuration, store);
 IResourceBuilder<IResourceWithConnectionString> authdb, redis;
 IResourceBuilder<IResourceWithConnectionString>? librarydb;
 string? dataRoot = null;

@@ -19,11 +19,22 @@ public static class LibraryStoreMode
 {
     public const string SettingName = "AppHost:LibraryStore";
 
-    /// <summary>The setting (in <c>appsettings.json</c>, or <c>--AppHost:LibraryStore=…</c>); a value it does not know stops the AppHost.</summary>
-    public static LibraryStore Read(IConfiguration configuration) =>
-        configuration[SettingName] is not { Length: > 0 } setting ? LibraryStore.Both
-        : Enum.TryParse<LibraryStore>(setting, ignoreCase: true, out var chosen) && Enum.IsDefined(chosen) ? chosen
-        : throw new InvalidOperationException($"{SettingName} must be 'both', 'neo4j' or 'postgres', not '{setting}'.");
+    /// <summary>
+    /// The setting (in <c>appsettings.json</c>, or <c>--AppHost:LibraryStore=…</c>); a value it does not know stops the
+    /// AppHost. Postgres only is said on the dashboard's notice here (Neo4j's own wiring says the rest).
+    /// </summary>
+    public static LibraryStore Read(IConfiguration configuration, IResourceBuilder<InfrastructureNoticeResource> notice)
+    {
+        var chosen = configuration[SettingName] is not { Length: > 0 } setting ? LibraryStore.Both
+            : Enum.TryParse<LibraryStore>(setting, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
+            : throw new InvalidOperationException($"{SettingName} must be 'both', 'neo4j' or 'postgres', not '{setting}'.");
+        if (chosen == LibraryStore.Postgres)
+        {
+            notice.Resource.Notes.Add($"{SettingName}=postgres: the library store is Postgres (librarydb).");
+        }
+
+        return chosen;
+    }
 
     /// <summary>Points a service at Postgres <c>librarydb</c> (the library store when there is no Neo4j), when there is one.</summary>
     public static IResourceBuilder<ProjectResource> WithLibraryDatabase(

@@ -19,7 +19,6 @@ public static class Neo4jExtensions
     {
         if (libraryStore == LibraryStore.Postgres)
         {
-            notice.Resource.Notes.Add($"{LibraryStoreMode.SettingName}=postgres: the library store is Postgres (librarydb).");
             return null;
         }
 

@@ -2,6 +2,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Mnemosyne.AppHost;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -51,7 +54,11 @@ public sealed class WholeStackTests(StackApp stack)
         var notes = notice.Snapshot.Properties.Select(p => p.Value?.ToString()).ToList();
         Assert.Equal("Local", notice.Snapshot.State?.Text);
         Assert.Contains("Infrastructure: local (Infrastructure=local).", notes);
-        Assert.Contains("No neo4j on PATH: the library store is Postgres (librarydb).", notes);
+        // Local mode here runs no Neo4j, so the store is Postgres either way; what the notice says depends on the setting.
+        var postgresOnly = stack.App.Services.GetRequiredService<IConfiguration>()[LibraryStoreMode.SettingName] == "postgres";
+        Assert.Contains(postgresOnly
+            ? "AppHost:LibraryStore=postgres: the library store is Postgres (librarydb)."
+            : "No neo4j on PATH: the library store is Postgres (librarydb).", notes);
     }
 
     private HttpClient Admin(string resource)
