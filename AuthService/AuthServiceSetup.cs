@@ -65,6 +65,7 @@ public static class AuthServiceSetup
         services.AddScoped<OpaqueTokenResolver>();
         services.AddScoped<JwtResolver>();
         services.AddOAuthValidation();
+        services.AddScoped<IssuedTokenStatus>();
         services.AddScoped<TokenResolver>();
         services.AddScoped<JwtMinter>();
 

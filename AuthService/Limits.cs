@@ -12,5 +12,7 @@ public static class Limits
     /// </summary>
     public const int BearerLength = 12 * 1024;
     public const int JtiLength = 128;
+    /// <summary>An OAuth <c>client_id</c>: room for a client ID metadata document's https URL.</summary>
+    public const int ClientIdLength = 2048;
     public const long RequestBodyBytes = 256 * 1024;
 }

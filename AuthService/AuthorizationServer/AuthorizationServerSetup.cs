@@ -24,6 +24,7 @@ public static class AuthorizationServerSetup
     {
         services.AddSingleton<AuthorizationServerKeys>();
         services.AddStartupStep<AuthorizationServerKeyStep>("authorization-server-keys");
+        services.AddSharedDataProtection();
         services.AddSignInCookie();
         services.AddOpenIddict()
             .AddCore(core =>

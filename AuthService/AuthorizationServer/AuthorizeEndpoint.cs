@@ -17,7 +17,7 @@ namespace Mnemosyne.AuthService.AuthorizationServer;
 /// <c>GET|POST /oauth/authorize</c> after OpenIddict has validated the request (client, exact redirect URI, PKCE S256,
 /// scopes, resource). Sends a caller who has not signed in to the sign-in page, then asks for consent — naming the
 /// client, the resource and the scope — unless this user already granted this client these scopes (a permanent
-/// OpenIddict authorization, kept until revoked), and issues the code. The consent form posts back here with the
+/// OpenIddict authorization, kept until revoked), and issues the code. A client an operator blocked is refused first. The consent form posts back here with the
 /// request's own parameters and an antiforgery token.
 /// </summary>
 public static class AuthorizeEndpoint
@@ -37,6 +37,11 @@ public static class AuthorizeEndpoint
     {
         var request = context.GetOpenIddictServerRequest()
                       ?? throw new InvalidOperationException("OpenIddict did not handle this authorization request.");
+        if (await db.OAuthClientBlocks.AnyAsync(b => b.ClientId == request.ClientId, cancellationToken))
+        {
+            return OAuthErrors.BlockedClient();
+        }
+
         var signIn = await context.AuthenticateAsync(SignInCookie.Scheme);
         if (signIn.Principal?.FindFirst(Claims.Subject)?.Value is not { } username)
         {

@@ -15,4 +15,8 @@ public static class OAuthErrors
             [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
             [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
         }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+
+    /// <summary>For a client an operator blocked (<c>POST /admin/v1/oauth/clients/{clientId}/block</c>).</summary>
+    public static IResult BlockedClient() =>
+        Refuse(OpenIddict.Abstractions.OpenIddictConstants.Errors.UnauthorizedClient, "An administrator has blocked this client.");
 }

@@ -120,6 +120,7 @@ public static class RegistrationEndpoint
             Requirements = { Requirements.Features.ProofKeyForCodeExchange },
         };
         descriptor.AddResourcePermissions(settings.Value.Resource());
+        ClientCreatedAt.Stamp(descriptor, time.GetUtcNow());
         grants = [.. grants.Append(GrantTypes.AuthorizationCode).Distinct()];
         if (grants.Contains(GrantTypes.RefreshToken))
         {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Mnemosyne.AuthService.Data;
@@ -10,7 +11,8 @@ namespace Mnemosyne.AuthService.AuthorizationServer;
 /// <summary>
 /// <c>POST /oauth/token</c> after OpenIddict has checked the grant (code, PKCE verifier, redirect URI, refresh-token
 /// rotation and reuse, resource). What OpenIddict cannot know is checked here: the Mnemosyne user the grant was made
-/// for still exists and is active, so deactivating a user also stops new access tokens from its refresh tokens.
+/// for still exists and is active, so deactivating a user also stops new access tokens from its refresh tokens, and
+/// the client is not blocked.
 /// </summary>
 public static class TokenEndpoint
 {
@@ -31,6 +33,13 @@ public static class TokenEndpoint
         if (!await db.Users.AnyAsync(u => u.Username == username && u.Active, cancellationToken))
         {
             return OAuthErrors.Refuse(Errors.InvalidGrant, "The user account is disabled.");
+        }
+
+        // Blocking revokes the client's tokens too; this also covers a code or refresh token issued as the block landed.
+        var clientId = context.GetOpenIddictServerRequest()?.ClientId;
+        if (await db.OAuthClientBlocks.AnyAsync(b => b.ClientId == clientId, cancellationToken))
+        {
+            return OAuthErrors.BlockedClient();
         }
 
         return TypedResults.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);

@@ -1,9 +1,11 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Mnemosyne.AuthService.Audit;
+using OpenIddict.EntityFrameworkCore.Models;
 
 namespace Mnemosyne.AuthService.Data;
 
-public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbContext(options)
+public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<User> Users => Set<User>();
     public DbSet<OpaqueToken> OpaqueTokens => Set<OpaqueToken>();
@@ -12,11 +14,23 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
     public DbSet<TeamWorkspace> TeamWorkspaces => Set<TeamWorkspace>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuthorizationServerKey> AuthorizationServerKeys => Set<AuthorizationServerKey>();
+    public DbSet<OAuthClientBlock> OAuthClientBlocks => Set<OAuthClientBlock>();
+
+    /// <summary>The sign-in pages' cookie and antiforgery keys, shared by every replica (<c>SharedDataProtection</c>).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // OpenIddict's applications (clients), authorizations (grants), scopes and tokens (CONTRACT §10).
         modelBuilder.UseOpenIddict();
+        // OpenIddict's 100 characters are too few for a client ID metadata document's URL.
+        modelBuilder.Entity<OpenIddictEntityFrameworkCoreApplication>().Property(a => a.ClientId).HasMaxLength(Limits.ClientIdLength);
+
+        modelBuilder.Entity<OAuthClientBlock>(block =>
+        {
+            block.HasKey(b => b.ClientId);
+            block.Property(b => b.ClientId).HasMaxLength(Limits.ClientIdLength);
+        });
 
         modelBuilder.Entity<AuthorizationServerKey>(key =>
         {

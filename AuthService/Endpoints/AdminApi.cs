@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Audit;
 using Mnemosyne.ServiceDefaults.Invalidation;
@@ -6,7 +7,8 @@ namespace Mnemosyne.AuthService.Endpoints;
 
 /// <summary>
 /// The admin API under <c>/admin/v1</c>: the admin key, database readiness, the audit of every change and the
-/// invalidation of every replica's cached decisions after one are declared once here.
+/// invalidation of every replica's cached decisions after one are declared once here. The authorization server's
+/// clients and grants are there while it is enabled.
 /// </summary>
 public static class AdminApi
 {
@@ -24,6 +26,12 @@ public static class AdminApi
         admin.MapSigningKeysApi();
         admin.MapTeamsApi();
         admin.MapTurnTokensApi();
+        if (app.ServiceProvider.GetRequiredService<IOptions<AuthorizationServerOptions>>().Value.Enabled)
+        {
+            admin.MapOAuthClientsApi();
+            admin.MapOAuthGrantsApi();
+        }
+
         admin.MapAuditApi();
         return app;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Mnemosyne.AuthService.AuthorizationServer;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Libraries;
 using Mnemosyne.AuthService.Options;
@@ -11,15 +12,23 @@ namespace Mnemosyne.AuthService.Tokens;
 /// <summary>
 /// Resolves an OAuth access token (CONTRACT §6): after <see cref="OAuthValidator"/>, the required scope (403
 /// <c>insufficient_scope</c> without it); the scope is the libraries of every active team whose groups intersect the
-/// token's groups, resolved live on each call (no matching team = nothing visible).
+/// token's groups, resolved live on each call (no matching team = nothing visible). A token of Mnemosyne's own
+/// authorization server must also still stand in authdb (<see cref="IssuedTokenStatus"/>: not revoked, client not
+/// blocked, user active).
 /// </summary>
 public sealed class OAuthResolver(
     OAuthValidator validator,
     AuthDbContext db,
     ILibraryDirectory libraries,
     IOptions<OAuthOptions> options,
-    IOptions<AuthOptions> authOptions)
+    IOptions<AuthOptions> authOptions,
+    IOptions<AuthorizationServerOptions> authorizationServer,
+    IssuedTokenStatus issuedTokens)
 {
+    private readonly string? _ownIssuer = authorizationServer.Value is { Enabled: true, Issuer.Length: > 0 } own
+        ? own.IssuerUri().AbsoluteUri
+        : null;
+
     // Compiled once: this lookup runs on every OAuth call. `Any(… Contains …)` is Postgres's array overlap (&&).
     private static readonly Func<AuthDbContext, string[], IAsyncEnumerable<string>> WorkspacesOfGroups =
         EF.CompileAsyncQuery((AuthDbContext db, string[] groups) => db.TeamWorkspaces.AsNoTracking()
@@ -31,10 +40,16 @@ public sealed class OAuthResolver(
     {
         var token = await validator.ValidateAsync(bearer, header, issuer, cancellationToken);
         var identity = $"{token.Subject}@{token.IssuerHost}";
+        var caller = new Caller("oauth", "oauth:" + identity);
+        if (issuer.Issuer == _ownIssuer)
+        {
+            await issuedTokens.EnsureValidAsync(token, caller, cancellationToken);
+        }
+
         var required = options.Value.RequiredScope;
         if (required.Length > 0 && !token.Scopes.Contains(required))
         {
-            throw new AuthException(AuthFailure.InsufficientScope(required), new Caller("oauth", "oauth:" + identity));
+            throw new AuthException(AuthFailure.InsufficientScope(required), caller);
         }
 
         IReadOnlyList<string> scope = [];

@@ -87,7 +87,8 @@ public sealed class OAuthValidator(OAuthIssuers issuers, IOptions<AuthOptions> o
                 ? AuthFailure.MissingClaim("sub")
                 : AuthFailure.InvalidClaims($"JWT sub must be a non-empty string of at most {Limits.IdentifierLength} characters."));
 
-        return new AccessToken(subject, OAuthIssuers.Host(issuer), Scopes(claims), Groups(claims, issuer.GroupsClaim), jwt.ValidTo);
+        return new AccessToken(subject, OAuthIssuers.Host(issuer), Scopes(claims), Groups(claims, issuer.GroupsClaim), jwt.ValidTo,
+            Identifier(claims, "client_id", Limits.ClientIdLength), Identifier(claims, "oi_tkn_id", Limits.IdentifierLength));
     }
 
     private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
@@ -145,6 +146,14 @@ public sealed class OAuthValidator(OAuthIssuers issuers, IOptions<AuthOptions> o
 
         return scopes;
     }
+
+    /// <summary>
+    /// A string claim naming something (a client, a token row), or null when absent or not such a string: outside
+    /// identity providers need neither, and the check that needs one refuses a token without it.
+    /// </summary>
+    private static string? Identifier(JsonElement claims, string name, int maxLength) =>
+        claims.TryGetProperty(name, out var claim) && claim.ValueKind == JsonValueKind.String
+        && claim.GetString() is { Length: > 0 } value && value.Length <= maxLength ? value : null;
 
     /// <summary>The groups claim as a string or an array of strings; absent = no groups.</summary>
     private static string[] Groups(JsonElement claims, string claimName)

@@ -41,6 +41,7 @@ public sealed class AuditAdminChanges(IAuditSink audit, TimeProvider time) : IEn
     /// <summary>
     /// <c>resource.verb</c> from the route: <c>POST /tokens</c> → <c>token.create</c>, <c>POST /tokens/{id}/deactivate</c> →
     /// <c>token.deactivate</c>, <c>PUT /teams/{id}/workspaces</c> → <c>team.set-workspaces</c>,
+    /// <c>POST /oauth/clients/{clientId}/block</c> → <c>oauth-client.block</c>,
     /// <c>DELETE /libraries/{uid}/documents/{documentUid}</c> → <c>document.delete</c>.
     /// </summary>
     public static string ActionOf(RouteEndpoint? endpoint, string method)
@@ -53,15 +54,22 @@ public sealed class AuditAdminChanges(IAuditSink audit, TimeProvider time) : IEn
             return "unknown." + method.ToLowerInvariant();
         }
 
+        // The authorization server's resources live under /oauth: oauth/clients/… → oauth-client.
+        var family = literals is ["oauth", _, ..] ? "oauth-" : "";
+        if (family.Length > 0)
+        {
+            literals.RemoveAt(0);
+        }
+
         var lastIsParameter = segments.Count > 0 && segments[^1].Parts.Any(p => p is RoutePatternParameterPart);
         var methodVerb = method switch { "POST" => "create", "PUT" => "put", "DELETE" => "delete", _ => method.ToLowerInvariant() };
         if (lastIsParameter || literals.Count == 1)
         {
-            return Singular(literals[^1]) + "." + methodVerb;
+            return family + Singular(literals[^1]) + "." + methodVerb;
         }
 
         var verb = HttpMethods.IsPut(method) ? "set-" + literals[^1] : literals[^1];
-        return Singular(literals[0]) + "." + verb;
+        return family + Singular(literals[0]) + "." + verb;
     }
 
     private static string Singular(string plural) => plural switch

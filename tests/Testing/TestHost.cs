@@ -157,7 +157,10 @@ public sealed class TestHost : IAsyncDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"{Address} did not become healthy: {await response.Content.ReadAsStringAsync()}");
+                var warnings = Logs.GetSnapshot().Where(r => r.Level >= LogLevel.Warning).TakeLast(10)
+                    .Select(r => $"{r.Level} {r.Category}: {r.Message} {r.Exception?.GetType().Name} {r.Exception?.Message}");
+                throw new TimeoutException($"{Address} did not become healthy: {await response.Content.ReadAsStringAsync()}\n" +
+                    string.Join('\n', warnings));
             }
 
             await Task.Delay(100);

@@ -23,6 +23,25 @@ namespace Mnemosyne.AuthService.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
+                });
+
             modelBuilder.Entity("Mnemosyne.AuthService.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -102,6 +121,20 @@ namespace Mnemosyne.AuthService.Data.Migrations
                     b.HasKey("Use");
 
                     b.ToTable("AuthorizationServerKeys");
+                });
+
+            modelBuilder.Entity("Mnemosyne.AuthService.Data.OAuthClientBlock", b =>
+                {
+                    b.Property<string>("ClientId")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<DateTimeOffset>("BlockedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ClientId");
+
+                    b.ToTable("OAuthClientBlocks");
                 });
 
             modelBuilder.Entity("Mnemosyne.AuthService.Data.OpaqueToken", b =>
@@ -282,8 +315,8 @@ namespace Mnemosyne.AuthService.Data.Migrations
                         .HasColumnType("character varying(50)");
 
                     b.Property<string>("ClientId")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
 
                     b.Property<string>("ClientSecret")
                         .HasColumnType("text");
