@@ -21,6 +21,9 @@ public sealed partial class SignInDriver(string username) : IDisposable
     /// <summary>"allow" or "deny" on the consent page.</summary>
     public string Decision { get; set; } = "allow";
 
+    /// <summary>Where the forms are posted, when not to the page's own origin (a test sends them to another replica).</summary>
+    public Uri? FormOrigin { get; set; }
+
     public async Task<Uri> AuthorizeAsync(Uri authorizationUri, Uri redirectUri, CancellationToken cancellationToken)
     {
         var origin = new Uri(authorizationUri.GetLeftPart(UriPartial.Authority));
@@ -64,7 +67,7 @@ public sealed partial class SignInDriver(string username) : IDisposable
         var fields = HiddenPattern().Matches(form.Groups["fields"].Value)
             .Select(m => KeyValuePair.Create(WebUtility.HtmlDecode(m.Groups["name"].Value), WebUtility.HtmlDecode(m.Groups["value"].Value)))
             .Append(KeyValuePair.Create(field, value));
-        return new HttpRequestMessage(HttpMethod.Post, new Uri(origin, WebUtility.HtmlDecode(form.Groups["action"].Value)))
+        return new HttpRequestMessage(HttpMethod.Post, new Uri(FormOrigin ?? origin, WebUtility.HtmlDecode(form.Groups["action"].Value)))
         {
             Content = new FormUrlEncodedContent(fields),
         };
