@@ -54,4 +54,9 @@ public static class AdminCommand
 
     public static string Field(JsonElement body, string name) =>
         body.ValueKind == JsonValueKind.Object && body.TryGetProperty(name, out var value) ? value.ToString() : "?";
+
+    /// <summary>Text as a Markdown table cell: callers name tools and clients anything, so nothing in it may break the table.</summary>
+    public static string Cell(string? text) =>
+        text is null ? "" : text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal)
+            .Replace("`", "\\`", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace('\n', ' ').Replace('\r', ' ');
 }

@@ -31,7 +31,7 @@ public static class AuditCommands
                     + (string.IsNullOrEmpty(principal) ? "" : "&principal=" + Uri.EscapeDataString(principal));
         var page = await api.SendAsync(HttpMethod.Get, query, null, context.CancellationToken);
         var items = page.GetProperty("items").EnumerateArray().ToList();
-        var who = string.IsNullOrEmpty(principal) ? "" : $" of {Cell(principal)}";
+        var who = string.IsNullOrEmpty(principal) ? "" : $" of {AdminCommand.Cell(principal)}";
         if (items.Count == 0)
         {
             return CommandResults.Success($"No refused tool calls{who}.", $"No refused tool calls{who} in the audit trail.",
@@ -43,7 +43,7 @@ public static class AuditCommands
         foreach (var item in items)
         {
             table.Append(CultureInfo.InvariantCulture,
-                $"| {item.GetProperty("time").GetDateTimeOffset().UtcDateTime:yyyy-MM-dd HH:mm:ss} | {Cell(Text(item, "principal") ?? "(not identified)")} | {Cell(Text(item, "kind"))} | {Cell(Text(item, "tool"))} | {Cell(Text(item, "reason"))} |\n");
+                $"| {item.GetProperty("time").GetDateTimeOffset().UtcDateTime:yyyy-MM-dd HH:mm:ss} | {AdminCommand.Cell(Text(item, "principal") ?? "(not identified)")} | {AdminCommand.Cell(Text(item, "kind"))} | {AdminCommand.Cell(Text(item, "tool"))} | {AdminCommand.Cell(Text(item, "reason"))} |\n");
         }
 
         var count = items.Count == 1 ? "1 refused tool call" : $"{items.Count} refused tool calls";
@@ -53,9 +53,4 @@ public static class AuditCommands
 
     private static string? Text(JsonElement item, string name) =>
         item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    /// <summary>Text as a table cell: a caller can name a tool anything, so nothing in it may break the table.</summary>
-    private static string Cell(string? text) =>
-        text is null ? "" : text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal)
-            .Replace("`", "\\`", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace('\n', ' ').Replace('\r', ' ');
 }

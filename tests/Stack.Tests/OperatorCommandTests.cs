@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
@@ -83,6 +85,32 @@ public sealed partial class OperatorCommandTests(StackApp stack)
         Assert.Contains(principal, everyone.Data!.Value, StringComparison.Ordinal);
         Assert.Equal("No refused tool calls of mcptoken:mnm_nobody….", nobody.Message);
         Assert.DoesNotContain(token, mine.Data.Value + everyone.Data.Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OAuth_clients_are_listed_and_blocked_and_a_users_sign_ins_revoked_from_the_dashboard()
+    {
+        using var http = new HttpClient { BaseAddress = stack.App.GetEndpoint("mcp-host", "http") };
+        using var registered = await http.PostAsJsonAsync("/oauth/register", new
+        {
+            redirect_uris = new[] { "http://127.0.0.1/callback" }, client_name = "Dashboard | test client",
+        }, Cancel);
+        var clientId = (await registered.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("client_id").GetString()!;
+
+        var before = await RunAsync("auth-service", "oauth-clients");
+        var blocked = await RunAsync("auth-service", "block-oauth-client", ("clientId", clientId));
+        var after = await RunAsync("auth-service", "oauth-clients");
+        var unknown = await RunAsync("auth-service", "block-oauth-client", ("clientId", "dcr_nothing"));
+        var revoked = await RunAsync("auth-service", "revoke-sign-ins", ("username", "nobody-signed-in"));
+
+        Assert.True(before.Success, before.Message);
+        Assert.Contains($"| {clientId} | Dashboard \\| test client | dcr | no |", before.Data!.Value, StringComparison.Ordinal);
+        Assert.Equal($"OAuth client {clientId} blocked: its tokens are refused everywhere.", blocked.Message);
+        Assert.Contains($"| {clientId} | Dashboard \\| test client | dcr | yes |", after.Data!.Value, StringComparison.Ordinal);
+        Assert.False(unknown.Success);
+        Assert.Equal("404: No OAuth client 'dcr_nothing'.", unknown.Message);
+        Assert.True(revoked.Success, revoked.Message);
+        Assert.Equal("'nobody-signed-in' has no OAuth grants.", revoked.Message);
     }
 
     /// <summary>The command, again until the refusal is there: audit entries reach authdb about two seconds later.</summary>
