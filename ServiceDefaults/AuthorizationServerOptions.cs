@@ -37,7 +37,7 @@ public sealed class AuthorizationServerOptions : IValidatableObject
 
     /// <summary>
     /// Fetch client ID metadata documents also from private, loopback, link-local and other special-use addresses
-    /// (checked after DNS resolution, on the address connected to). Off by default: a client_id URL must not make the
+    /// (checked after DNS resolution, on the very addresses then connected to). Off by default: a client_id URL must not make the
     /// authorization server reach into its own network. On only where the clients' documents are served internally.
     /// </summary>
     public bool AllowPrivateClientMetadata { get; set; }
