@@ -23,6 +23,7 @@ public sealed class ClientMetadataFetcher(IHttpClientFactory http, TimeProvider 
     public static void AddHttpClient(IServiceCollection services)
     {
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental
+        // No HttpClient.Timeout: it would stop at the headers; FetchAsync's bound covers the body too.
         services.AddHttpClient(HttpClientName, client => client.Timeout = System.Threading.Timeout.InfiniteTimeSpan)
             .RemoveAllResilienceHandlers()
 #pragma warning restore EXTEXP0001
