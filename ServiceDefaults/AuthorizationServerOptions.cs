@@ -35,6 +35,13 @@ public sealed class AuthorizationServerOptions : IValidatableObject
     /// <summary>RFC 7591 dynamic client registration; unset: on in Development, off otherwise.</summary>
     public bool? AllowDynamicRegistration { get; set; }
 
+    /// <summary>
+    /// Fetch client ID metadata documents also from private, loopback, link-local and other special-use addresses
+    /// (checked after DNS resolution, on the very addresses then connected to). Off by default: a client_id URL must not make the
+    /// authorization server reach into its own network. On only where the clients' documents are served internally.
+    /// </summary>
+    public bool AllowPrivateClientMetadata { get; set; }
+
     /// <summary>The issuer as OpenIddict writes it in <c>iss</c> and the metadata: the origin with a trailing slash.</summary>
     /// <remarks>Methods, not properties: the configuration binder reads every property, also before validation.</remarks>
     public Uri IssuerUri() => new(new Uri(Issuer!, UriKind.Absolute).GetLeftPart(UriPartial.Authority) + "/");

@@ -11,6 +11,7 @@ namespace Mnemosyne.AuthService.AuthorizationServer;
 /// Mnemosyne's OAuth 2.1 authorization server (CONTRACT §10) on OpenIddict, with its stores in authdb: the endpoints
 /// (mcp-host forwards them from its origin), authorization code with PKCE S256 only, rotating reference refresh
 /// tokens whose reuse revokes the grant, ES256 access tokens (JWS, not encrypted) for mcp-host's <c>/mcp</c> only.
+/// Clients register themselves by RFC 7591 or by a client ID metadata document (<see cref="ClientMetadataHandler"/>).
 /// OpenIddict does the protocol; what is here is configuration and the two passthrough handlers.
 /// </summary>
 public static class AuthorizationServerSetup
@@ -26,6 +27,9 @@ public static class AuthorizationServerSetup
         services.AddStartupStep<AuthorizationServerKeyStep>("authorization-server-keys");
         services.AddSharedDataProtection();
         services.AddSignInCookie();
+        ClientMetadataFetcher.AddHttpClient(services);
+        services.AddSingleton<ClientMetadataFetcher>();
+        services.AddSingleton<ClientMetadataClients>();
         services.AddOpenIddict()
             .AddCore(core =>
             {
@@ -48,6 +52,7 @@ public static class AuthorizationServerSetup
                     // No grace period: a refresh token presented a second time revokes every token of its grant.
                     .SetRefreshTokenReuseLeeway(null);
                 server.AddEventHandler(DiscoveryMetadata.Descriptor);
+                server.AddEventHandler(ClientMetadataHandler.Descriptor);
                 server.UseAspNetCore()
                     // TLS ends at mcp-host or the ingress in front of it; auth-service itself is internal, plain HTTP.
                     .DisableTransportSecurityRequirement()

@@ -104,34 +104,10 @@ public static class RegistrationEndpoint
         }
 
         var clientId = "dcr_" + Guid.NewGuid().ToString("N");
-        var descriptor = new OpenIddictApplicationDescriptor
-        {
-            ClientId = clientId,
-            ClientType = ClientTypes.Public,
-            ApplicationType = ApplicationTypes.Native,
-            ConsentType = ConsentTypes.Explicit,
-            DisplayName = name,
-            Permissions =
-            {
-                Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.Endpoints.Revocation,
-                Permissions.GrantTypes.AuthorizationCode, Permissions.ResponseTypes.Code,
-                Permissions.Prefixes.Scope + AuthorizationServerOptions.ReadScope, Permissions.Prefixes.Scope + Scopes.OfflineAccess,
-            },
-            Requirements = { Requirements.Features.ProofKeyForCodeExchange },
-        };
-        descriptor.AddResourcePermissions(settings.Value.Resource());
-        ClientCreatedAt.Stamp(descriptor, time.GetUtcNow());
         grants = [.. grants.Append(GrantTypes.AuthorizationCode).Distinct()];
-        if (grants.Contains(GrantTypes.RefreshToken))
-        {
-            descriptor.Permissions.Add(Permissions.GrantTypes.RefreshToken);
-        }
-
-        foreach (var redirect in redirects.Distinct(StringComparer.Ordinal))
-        {
-            descriptor.RedirectUris.Add(new Uri(redirect));
-        }
-
+        var descriptor = new OpenIddictApplicationDescriptor { ClientId = clientId };
+        PublicClient.Describe(descriptor, name, redirects, grants.Contains(GrantTypes.RefreshToken), settings.Value.Resource());
+        ClientCreatedAt.Stamp(descriptor, time.GetUtcNow());
         await applications.CreateAsync(descriptor, cancellationToken);
         return TypedResults.Json(new Registered(clientId, time.GetUtcNow().ToUnixTimeSeconds(), name, redirects, grants,
             responses, ClientAuthenticationMethods.None), statusCode: StatusCodes.Status201Created);

@@ -40,10 +40,20 @@ public sealed class TestHost : IAsyncDisposable
 
     /// <summary>Starts AuthService.</summary>
     /// <param name="environment">The host environment (Production unless a test needs Development-only behaviour).</param>
+    /// <param name="services">
+    /// What a test adds to AuthService's own registrations, after them: only what the test's outside parts need, such as
+    /// trusting the certificate of a server the test started.
+    /// </param>
     public static Task<TestHost> StartAuthServiceAsync(
-        IDictionary<string, string?> configuration, TimeProvider time, bool waitUntilHealthy = true, string? environment = null) =>
+        IDictionary<string, string?> configuration, TimeProvider time, bool waitUntilHealthy = true, string? environment = null,
+        Action<IServiceCollection>? services = null) =>
         StartAsync(typeof(AuthServiceSetup).Assembly.GetName().Name!, configuration, time,
-            builder => builder.AddAuthService(), app => app.MapAuthService(), waitUntilHealthy, environment: environment);
+            builder =>
+            {
+                builder.AddAuthService();
+                services?.Invoke(builder.Services);
+            },
+            app => app.MapAuthService(), waitUntilHealthy, environment: environment);
 
     public static async Task<TestHost> StartAsync(
         string applicationName,

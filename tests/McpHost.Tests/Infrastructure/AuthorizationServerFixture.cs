@@ -7,7 +7,7 @@ namespace Mnemosyne.McpHost.Tests.Infrastructure;
 /// mcp-host's origin (so mcp-host's port is chosen first), auth-service runs in Development so the development
 /// sign-in and dynamic registration are open, as on a fresh <c>dotnet run</c>.
 /// </summary>
-public sealed class AuthorizationServerFixture(TestServers servers) : McpHostFixture(servers)
+public class AuthorizationServerFixture(TestServers servers) : McpHostFixture(servers)
 {
     private readonly int _mcpPort = TestAuthorizationServer.FreePort();
 

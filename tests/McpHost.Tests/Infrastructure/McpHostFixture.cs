@@ -33,7 +33,8 @@ public class McpHostFixture(TestServers servers) : ServiceFixture(servers)
         await BeforeStartAsync();
         var settings = Settings();
         AddSettings(settings);
-        _authService = Track(await TestHost.StartAuthServiceAsync(settings, Time, environment: AuthServiceEnvironment));
+        _authService = Track(await TestHost.StartAuthServiceAsync(settings, Time, environment: AuthServiceEnvironment,
+            services: ConfigureAuthService));
         _mcpHost = Track(await StartMcpHostAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:librarydb"] = Servers.Postgres.ConnectionString(LibraryDatabase),
@@ -47,6 +48,11 @@ public class McpHostFixture(TestServers servers) : ServiceFixture(servers)
 
     /// <summary>Settings a derived fixture gives both services.</summary>
     protected virtual void AddSettings(Dictionary<string, string?> configuration)
+    {
+    }
+
+    /// <summary>What a derived fixture adds to auth-service's services (e.g. trust in a test server's certificate).</summary>
+    public virtual void ConfigureAuthService(IServiceCollection services)
     {
     }
 

@@ -18,6 +18,9 @@ public sealed partial class SignInDriver(string username) : IDisposable
     /// <summary>How many consent pages were shown (a remembered consent shows none).</summary>
     public int ConsentPages { get; private set; }
 
+    /// <summary>The HTML of the last consent page shown, to check what it says about the client.</summary>
+    public string? LastConsentPage { get; private set; }
+
     /// <summary>"allow" or "deny" on the consent page.</summary>
     public string Decision { get; set; } = "allow";
 
@@ -47,7 +50,9 @@ public sealed partial class SignInDriver(string username) : IDisposable
             }
 
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{next.RequestUri} answered {(int)response.StatusCode}: {body}");
-            next = body.Contains("Allow access?", StringComparison.Ordinal)
+            var consent = body.Contains("Allow access?", StringComparison.Ordinal);
+            LastConsentPage = consent ? body : LastConsentPage;
+            next = consent
                 ? Submit(origin, body, "mnemosyne_consent", Decision, consent: true)
                 : Submit(origin, body, "username", username, consent: false);
         }

@@ -1,0 +1,400 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using ModelContextProtocol.Authentication;
+using ModelContextProtocol.Client;
+using Mnemosyne.AuthService.AuthorizationServer;
+using Mnemosyne.McpHost.Tests.Infrastructure;
+
+namespace Mnemosyne.McpHost.Tests;
+
+/// <summary>
+/// Client ID metadata documents (draft-ietf-oauth-client-id-metadata-document; MCP 2025-11-25's recommended client
+/// registration) at Mnemosyne's authorization server, end to end through mcp-host's origin: the official C# MCP
+/// client signs in with a document URL as its client_id and searches; the document's redirect URIs, name and cache
+/// lifetime rule the stored client; and every document or fetch this server cannot use is a clear OAuth error on its
+/// own page (never a redirect, never a 500) — unfetchable, slow, oversized, redirected, not JSON, not matching its URL,
+/// hostile, from a special-use address. Documents come from a real https server the test starts on loopback
+/// (<see cref="ClientMetadataServer"/>); the private-address refusal uses a replica with the setting at its default.
+/// </summary>
+public sealed class ClientMetadataDocumentTests(ClientMetadataFixture fixture) : IClassFixture<ClientMetadataFixture>
+{
+    private const string RegisteredRedirect = "http://127.0.0.1/callback";
+    private static readonly Uri Redirect = new("http://127.0.0.1:7/callback");
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private ClientMetadataServer Documents => fixture.Documents;
+
+    [Fact]
+    public async Task Mcp_client_signs_in_with_its_metadata_document_url_and_searches()
+    {
+        var clientId = Documents.NewUrl("mcp-client.json");
+        Documents.ServeJson(clientId, Document(clientId, "Mnemosyne tests (C# SDK, CIMD)"));
+        var word = "hyacinth" + Guid.NewGuid().ToString("N")[..6];
+        await fixture.AddLibraryWithDocumentAsync(AuthApi.Unique("ws"), word);
+        using var browser = new SignInDriver(AuthApi.Unique("user"));
+
+        await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(fixture.Resource),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            OAuth = new ClientOAuthOptions
+            {
+                RedirectUri = Redirect,
+                ClientMetadataDocumentUri = new Uri(clientId),
+                AuthorizationCallbackHandler = async (context, cancellationToken) =>
+                {
+                    var landing = await browser.AuthorizeAsync(context.AuthorizationUri, context.RedirectUri, cancellationToken);
+                    return new AuthorizationResult
+                    {
+                        Code = Query(landing, "code"), State = Query(landing, "state"), Iss = Query(landing, "iss"),
+                    };
+                },
+            },
+        }), cancellationToken: Cancel).WaitAsync(TimeSpan.FromSeconds(60), Cancel);
+
+        var results = await McpHostFixture.CallAsync(client, "search", new() { ["query"] = word });
+
+        Assert.Equal(0, results.GetArrayLength()); // a local user belongs to no team
+        Assert.Contains("Mnemosyne tests (C# SDK, CIMD)", browser.LastConsentPage, StringComparison.Ordinal);
+        Assert.Contains(Pages.Encode(clientId), browser.LastConsentPage, StringComparison.Ordinal);
+        Assert.Equal(1, Documents.Requests(clientId)); // fetched at the authorization request, cached for the token request
+    }
+
+    [Fact]
+    public async Task The_stored_client_follows_the_document_once_its_cache_lifetime_is_over()
+    {
+        var clientId = Documents.NewUrl("client.json");
+        Documents.ServeJson(clientId, Document(clientId, "Cached client v1"), cacheControl: "max-age=60");
+        using var first = new SignInDriver(AuthApi.Unique("user"));
+        var tokens = await SignInAsync(first, clientId);
+
+        Documents.ServeJson(clientId, Document(clientId, "Cached client v2", redirect: "http://127.0.0.1/elsewhere"));
+        fixture.Time.Advance(TimeSpan.FromSeconds(61)); // past max-age, not past the 5-minute floor
+        using var second = new SignInDriver(AuthApi.Unique("user"));
+        await SignInAsync(second, clientId);
+        var fetchesWithinLifetime = Documents.Requests(clientId);
+
+        fixture.Time.Advance(ClientMetadataLifetime.Min - TimeSpan.FromSeconds(60));
+        var oldRedirect = await AuthorizeErrorAsync(AuthorizeParameters(clientId, Pkce().Challenge));
+        using var third = new SignInDriver(AuthApi.Unique("user"));
+        var parameters = AuthorizeParameters(clientId, Pkce().Challenge, "http://127.0.0.1:9/elsewhere");
+        var landing = await third.AuthorizeAsync(AuthorizeUri(parameters), new Uri("http://127.0.0.1:9/elsewhere"), Cancel);
+        using var refreshed = await TokenAsync(new()
+        {
+            ["grant_type"] = "refresh_token", ["refresh_token"] = tokens.GetProperty("refresh_token").GetString()!, ["client_id"] = clientId,
+        });
+
+        Assert.Contains("Cached client v1", first.LastConsentPage, StringComparison.Ordinal);
+        Assert.Contains("Cached client v1", second.LastConsentPage, StringComparison.Ordinal);
+        Assert.Equal(1, fetchesWithinLifetime);
+        Assert.Equal("invalid_request", oldRedirect.Error);
+        Assert.Contains("redirect_uri", oldRedirect.Description, StringComparison.Ordinal);
+        Assert.NotNull(Query(landing, "code"));
+        Assert.Contains("Cached client v2", third.LastConsentPage, StringComparison.Ordinal);
+        Assert.Equal(2, Documents.Requests(clientId));
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode); // the grant made under the old document stays valid
+    }
+
+    [Fact]
+    public async Task A_redirect_uri_the_document_does_not_list_is_refused_on_this_servers_page()
+    {
+        var clientId = Documents.NewUrl("client.json");
+        Documents.ServeJson(clientId, Document(clientId, "Listed redirects only"));
+        var parameters = AuthorizeParameters(clientId, Pkce().Challenge, "https://attacker.example/callback");
+
+        var (error, description) = await AuthorizeErrorAsync(parameters);
+
+        Assert.Equal("invalid_request", error);
+        Assert.Contains("redirect_uri", description, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not-json", "is not JSON")]
+    [InlineData("mismatch", "not exactly the URL it is served from")]
+    [InlineData("deep", "nested deeper than 16 levels")]
+    [InlineData("many-redirects", "a list of 1 to 10 strings")]
+    [InlineData("non-strings", "a list of 1 to 10 strings")]
+    [InlineData("secret-method", "public clients only")]
+    [InlineData("secret", "must not have a client_secret")]
+    [InlineData("grant", "grant_types")]
+    public async Task A_document_this_server_cannot_use_is_refused_saying_why(string kind, string reason)
+    {
+        var clientId = Documents.NewUrl("client.json");
+        var redirect = JsonSerializer.Serialize(RegisteredRedirect);
+        var id = JsonSerializer.Serialize(clientId);
+        Documents.ServeJson(clientId, kind switch
+        {
+            "not-json" => "<html><body>Sign in</body></html>",
+            "mismatch" => $$"""{"client_id":"https://client.example/oauth/client.json","redirect_uris":[{{redirect}}]}""",
+            "deep" => $$"""{"client_id":{{id}},"redirect_uris":[{{redirect}}],"x":{{new string('[', 5000)}}{{new string(']', 5000)}}}""",
+            "many-redirects" => $$"""{"client_id":{{id}},"redirect_uris":[{{string.Join(',', Enumerable.Repeat(redirect, 2000))}}]}""",
+            "non-strings" => $$"""{"client_id":{{id}},"redirect_uris":[1,{"uri":{{redirect}}},null]}""",
+            "secret-method" => $$"""{"client_id":{{id}},"redirect_uris":[{{redirect}}],"token_endpoint_auth_method":"client_secret_basic"}""",
+            "secret" => $$"""{"client_id":{{id}},"redirect_uris":[{{redirect}}],"client_secret":"hunter2"}""",
+            _ => $$"""{"client_id":{{id}},"redirect_uris":[{{redirect}}],"grant_types":["client_credentials"]}""",
+        });
+
+        var (error, description) = await AuthorizeErrorAsync(AuthorizeParameters(clientId, Pkce().Challenge));
+
+        Assert.Equal("invalid_request", error);
+        Assert.Contains(reason, description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_document_is_refused_and_not_remembered()
+    {
+        var clientId = Documents.NewUrl("client.json");
+
+        var missing = await AuthorizeErrorAsync(AuthorizeParameters(clientId, Pkce().Challenge));
+        Documents.ServeJson(clientId, Document(clientId, "Published late"));
+        using var browser = new SignInDriver(AuthApi.Unique("user"));
+        await SignInAsync(browser, clientId);
+
+        Assert.Equal("invalid_request", missing.Error);
+        Assert.Contains("HTTP 404", missing.Description, StringComparison.Ordinal);
+        Assert.Equal(2, Documents.Requests(clientId)); // the 404 was not cached
+    }
+
+    [Fact]
+    public async Task A_redirect_is_refused_and_not_followed()
+    {
+        var clientId = Documents.NewUrl("client.json");
+        var target = Documents.NewUrl("client.json");
+        Documents.ServeJson(target, Document(target, "Redirect target"));
+        Documents.Serve(clientId, context =>
+        {
+            context.Response.Redirect(target);
+            return Task.CompletedTask;
+        });
+
+        var (error, description) = await AuthorizeErrorAsync(AuthorizeParameters(clientId, Pkce().Challenge));
+
+        Assert.Equal("invalid_request", error);
+        Assert.Contains("redirect (HTTP 302), which is not followed", description, StringComparison.Ordinal);
+        Assert.Equal(1, Documents.Requests(clientId));
+        Assert.Equal(0, Documents.Requests(target));
+    }
+
+    [Fact]
+    public async Task A_document_announced_larger_than_64_KiB_is_refused()
+    {
+        var clientId = Documents.NewUrl("client.json");
+        var padding = new string(' ', ClientMetadataFetcher.MaxBytes);
+        Documents.ServeJson(clientId, Document(clientId, "Padded") + padding);
+
+        var (error, description) = await AuthorizeErrorAsync(AuthorizeParameters(clientId, Pkce().Challenge));
+
+        Assert.Equal("invalid_request", error);
+        Assert.Contains("larger than 64 KiB", description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_endless_document_is_cut_off_at_64_KiB_while_it_is_read()
+    {
+        var clientId = Documents.NewUrl("client.json");
+        var written = 0L;
+        Documents.Serve(clientId, async context =>
+        {
+            context.Response.ContentType = "application/json";
+            var chunk = Encoding.UTF8.GetBytes(new string(' ', 4096));
+            try
+            {
+                while (true)
+                {
+                    await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                    Interlocked.Add(ref written, chunk.Length);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException)
+            {
+                // auth-service hung up, as it should once it has read 64 KiB
+            }
+        });
+
+        var (error, description) = await AuthorizeErrorAsync(AuthorizeParameters(clientId, Pkce().Challenge));
+
+        Assert.Equal("invalid_request", error);
+        Assert.Contains("larger than 64 KiB", description, StringComparison.Ordinal);
+        Assert.InRange(Interlocked.Read(ref written), ClientMetadataFetcher.MaxBytes, 64L * 1024 * 1024);
+    }
+
+    [Fact]
+    public async Task A_document_that_stalls_is_refused_after_5_seconds()
+    {
+        var clientId = Documents.NewUrl("client.json");
+        var stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Documents.Serve(clientId, async context =>
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("""{"client_id":""", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            stalled.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                // auth-service gave up, as it should after 5 seconds
+            }
+        });
+
+        var refusal = AuthorizeErrorAsync(AuthorizeParameters(clientId, Pkce().Challenge));
+        await stalled.Task.WaitAsync(TimeSpan.FromSeconds(30), Cancel);
+        fixture.Time.Advance(ClientMetadataFetcher.Timeout + TimeSpan.FromSeconds(1));
+        var (error, description) = await refusal;
+
+        Assert.Equal("invalid_request", error);
+        Assert.Contains("not received within 5 seconds", description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_document_nothing_answers_for_is_refused()
+    {
+        var clientId = $"https://127.0.0.1:{TestAuthorizationServer.FreePort()}/client.json";
+
+        var (error, description) = await AuthorizeErrorAsync(AuthorizeParameters(clientId, Pkce().Challenge));
+
+        Assert.Equal("invalid_request", error);
+        Assert.Contains("could not be fetched: no connection could be made", description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Loopback_documents_are_refused_before_any_request_when_private_metadata_is_not_allowed()
+    {
+        var clientId = Documents.NewUrl("client.json");
+        Documents.ServeJson(clientId, Document(clientId, "Behind the firewall"));
+        var settings = fixture.Settings();
+        settings["Auth:AuthorizationServer:Enabled"] = "true";
+        settings["Auth:AuthorizationServer:Issuer"] = fixture.Issuer;
+        await using var replica = await TestHost.StartAuthServiceAsync(settings, fixture.Time, services: fixture.ConfigureAuthService);
+
+        var (error, description) = await AuthorizeErrorAsync(AuthorizeParameters(clientId, Pkce().Challenge), replica.Address);
+
+        Assert.Equal("invalid_request", error);
+        Assert.Contains("resolves to a private, loopback, link-local or other special-use address", description, StringComparison.Ordinal);
+        Assert.Equal(0, Documents.Requests(clientId));
+    }
+
+    [Theory]
+    [InlineData("http", "must be an https URL")]
+    [InlineData("fragment", "must not have a fragment")]
+    [InlineData("dots", "'..' path segments")]
+    [InlineData("userinfo", "user name or password")]
+    public async Task A_client_id_url_the_draft_forbids_is_refused_without_a_fetch(string kind, string reason)
+    {
+        var valid = Documents.NewUrl("client.json");
+        var clientId = kind switch
+        {
+            "http" => valid.Replace("https://", "http://", StringComparison.Ordinal),
+            "fragment" => valid + "#x",
+            "dots" => valid.Replace("/client.json", "/../client.json", StringComparison.Ordinal),
+            _ => valid.Replace("https://", "https://user@", StringComparison.Ordinal),
+        };
+
+        var (error, description) = await AuthorizeErrorAsync(AuthorizeParameters(clientId, Pkce().Challenge));
+
+        Assert.Equal("invalid_request", error);
+        Assert.Contains(reason, description, StringComparison.Ordinal);
+        Assert.Equal(0, Documents.Requests(valid));
+    }
+
+    [Fact]
+    public async Task The_token_endpoint_refuses_a_document_it_cannot_fetch_as_invalid_client()
+    {
+        using var response = await TokenAsync(new()
+        {
+            ["grant_type"] = "authorization_code", ["code"] = "bogus", ["client_id"] = Documents.NewUrl("client.json"),
+            ["redirect_uri"] = Redirect.ToString(), ["code_verifier"] = Pkce().Verifier,
+        });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode); // OpenIddict's status for invalid_client (RFC 6749 §5.2)
+        Assert.Equal("invalid_client", body.GetProperty("error").GetString());
+        Assert.Contains("HTTP 404", body.GetProperty("error_description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Concurrent_first_requests_for_one_new_client_all_succeed()
+    {
+        var clientId = Documents.NewUrl("client.json");
+        Documents.ServeJson(clientId, Document(clientId, "Raced"));
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+        {
+            using var response = await http.GetAsync(AuthorizeUri(AuthorizeParameters(clientId, Pkce().Challenge)), Cancel);
+            return (response.StatusCode, Text: response.Headers.Location?.OriginalString ?? await response.Content.ReadAsStringAsync(Cancel));
+        })).WaitAsync(TimeSpan.FromSeconds(60), Cancel);
+
+        // Each was accepted and sent to the sign-in page: none lost the race for the unique client_id as a 500.
+        Assert.All(answers, answer => Assert.True(answer.StatusCode == HttpStatusCode.Found && answer.Text.StartsWith("/oauth/signin", StringComparison.Ordinal),
+            $"authorize answered {(int)answer.StatusCode}: {answer.Text}"));
+    }
+
+    private static string Document(string clientId, string name, string redirect = RegisteredRedirect) => JsonSerializer.Serialize(new
+    {
+        client_id = clientId, client_name = name, redirect_uris = new[] { redirect },
+        grant_types = new[] { "authorization_code", "refresh_token" }, response_types = new[] { "code" },
+        token_endpoint_auth_method = "none",
+    });
+
+    /// <summary>Authorization code with PKCE for <c>mnemosyne.read offline_access</c>, then the code exchange.</summary>
+    private async Task<JsonElement> SignInAsync(SignInDriver browser, string clientId)
+    {
+        var (verifier, challenge) = Pkce();
+        var landing = await browser.AuthorizeAsync(AuthorizeUri(AuthorizeParameters(clientId, challenge)), Redirect, Cancel);
+        Assert.True(Query(landing, "code") is not null, $"No code: {landing}");
+        using var response = await TokenAsync(new()
+        {
+            ["grant_type"] = "authorization_code", ["code"] = Query(landing, "code")!, ["redirect_uri"] = Redirect.ToString(),
+            ["client_id"] = clientId, ["code_verifier"] = verifier, ["resource"] = fixture.Resource,
+        });
+        var body = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"token answered {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private Uri AuthorizeUri(Dictionary<string, string?> parameters, Uri? origin = null) =>
+        new(origin ?? new Uri(fixture.Issuer), "oauth/authorize" + QueryString.Create(parameters));
+
+    private Dictionary<string, string?> AuthorizeParameters(string clientId, string challenge, string? redirect = null) => new()
+    {
+        ["response_type"] = "code", ["client_id"] = clientId, ["redirect_uri"] = redirect ?? Redirect.ToString(),
+        ["scope"] = "mnemosyne.read offline_access", ["resource"] = fixture.Resource, ["state"] = "st",
+        ["code_challenge"] = challenge, ["code_challenge_method"] = "S256",
+    };
+
+    /// <summary>
+    /// An authorization request refused before its redirect URI is trusted: answered 400 on the server's own origin
+    /// (mcp-host's, unless <paramref name="origin"/>), never redirected, with the OAuth error and description as
+    /// <c>name:value</c> lines.
+    /// </summary>
+    private async Task<(string? Error, string Description)> AuthorizeErrorAsync(Dictionary<string, string?> parameters, Uri? origin = null)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var response = await http.GetAsync(AuthorizeUri(parameters, origin), Cancel).WaitAsync(TimeSpan.FromSeconds(30), Cancel);
+        var body = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"authorize answered {(int)response.StatusCode}: {body}");
+        var lines = body.Split('\n').Select(l => l.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+        return (lines.GetValueOrDefault("error"), lines.GetValueOrDefault("error_description") ?? "");
+    }
+
+    private async Task<HttpResponseMessage> TokenAsync(Dictionary<string, string> form) =>
+        await fixture.McpHost.Http.PostAsync("/oauth/token", new FormUrlEncodedContent(form), Cancel).WaitAsync(TimeSpan.FromSeconds(30), Cancel);
+
+    private static (string Verifier, string Challenge) Pkce()
+    {
+        var verifier = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var challenge = Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return (verifier, challenge);
+    }
+
+    private static string? Query(Uri uri, string name) =>
+        QueryHelpers.ParseQuery(uri.Query).TryGetValue(name, out var value) ? value.ToString() : null;
+}
