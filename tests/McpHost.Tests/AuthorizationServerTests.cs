@@ -1,10 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
 using ModelContextProtocol.Authentication;
 using ModelContextProtocol.Client;
 using Mnemosyne.McpHost.Tests.Infrastructure;
@@ -19,7 +17,8 @@ namespace Mnemosyne.McpHost.Tests;
 /// </summary>
 public sealed class AuthorizationServerTests(AuthorizationServerFixture fixture) : IClassFixture<AuthorizationServerFixture>
 {
-    private static readonly Uri Redirect = new("http://127.0.0.1:7/callback");
+    private readonly OAuthFlow _oauth = new(fixture);
+
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -72,14 +71,14 @@ public sealed class AuthorizationServerTests(AuthorizationServerFixture fixture)
             TransportMode = HttpTransportMode.StreamableHttp,
             OAuth = new ClientOAuthOptions
             {
-                RedirectUri = Redirect,
+                RedirectUri = OAuthFlow.Redirect,
                 DynamicClientRegistration = new DynamicClientRegistrationOptions { ClientName = "Mnemosyne tests (C# SDK)" },
                 AuthorizationCallbackHandler = async (context, cancellationToken) =>
                 {
                     var landing = await browser.AuthorizeAsync(context.AuthorizationUri, context.RedirectUri, cancellationToken);
                     return new AuthorizationResult
                     {
-                        Code = Query(landing, "code"), State = Query(landing, "state"), Iss = Query(landing, "iss"),
+                        Code = OAuthFlow.Query(landing, "code"), State = OAuthFlow.Query(landing, "state"), Iss = OAuthFlow.Query(landing, "iss"),
                     };
                 },
             },
@@ -97,12 +96,12 @@ public sealed class AuthorizationServerTests(AuthorizationServerFixture fixture)
     {
         var username = AuthApi.Unique("user");
         using var browser = new SignInDriver(username);
-        var clientId = await RegisterAsync();
+        var clientId = await _oauth.RegisterAsync();
 
-        var first = await SignInAsync(browser, clientId);
-        var second = await SignInAsync(browser, clientId);
+        var first = await _oauth.SignInAsync(browser, clientId);
+        var second = await _oauth.SignInAsync(browser, clientId);
         var resolved = await fixture.Auth.ResolveAsync(first.GetProperty("access_token").GetString());
-        var payload = Payload(first.GetProperty("access_token").GetString()!);
+        var payload = OAuthFlow.Payload(first.GetProperty("access_token").GetString()!);
 
         Assert.Equal(1, browser.ConsentPages);
         Assert.True(second.TryGetProperty("access_token", out _));
@@ -122,19 +121,19 @@ public sealed class AuthorizationServerTests(AuthorizationServerFixture fixture)
     public async Task Refresh_token_rotates_and_a_reused_one_revokes_the_whole_grant()
     {
         using var browser = new SignInDriver(AuthApi.Unique("user"));
-        var clientId = await RegisterAsync();
-        var tokens = await SignInAsync(browser, clientId);
+        var clientId = await _oauth.RegisterAsync();
+        var tokens = await _oauth.SignInAsync(browser, clientId);
         var original = tokens.GetProperty("refresh_token").GetString()!;
 
-        using var rotated = await TokenAsync(new() { ["grant_type"] = "refresh_token", ["refresh_token"] = original, ["client_id"] = clientId });
+        using var rotated = await _oauth.TokenAsync(new() { ["grant_type"] = "refresh_token", ["refresh_token"] = original, ["client_id"] = clientId });
         var next = (await rotated.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("refresh_token").GetString()!;
-        using var reused = await TokenAsync(new() { ["grant_type"] = "refresh_token", ["refresh_token"] = original, ["client_id"] = clientId });
-        using var afterReuse = await TokenAsync(new() { ["grant_type"] = "refresh_token", ["refresh_token"] = next, ["client_id"] = clientId });
+        using var reused = await _oauth.TokenAsync(new() { ["grant_type"] = "refresh_token", ["refresh_token"] = original, ["client_id"] = clientId });
+        using var afterReuse = await _oauth.TokenAsync(new() { ["grant_type"] = "refresh_token", ["refresh_token"] = next, ["client_id"] = clientId });
 
         Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
         Assert.NotEqual(original, next);
-        Assert.Equal("invalid_grant", await ErrorAsync(reused));
-        Assert.Equal("invalid_grant", await ErrorAsync(afterReuse));
+        Assert.Equal("invalid_grant", await OAuthFlow.ErrorAsync(reused));
+        Assert.Equal("invalid_grant", await OAuthFlow.ErrorAsync(afterReuse));
     }
 
     [Fact]
@@ -142,55 +141,55 @@ public sealed class AuthorizationServerTests(AuthorizationServerFixture fixture)
     {
         var username = AuthApi.Unique("user");
         using var browser = new SignInDriver(username);
-        var clientId = await RegisterAsync();
-        var tokens = await SignInAsync(browser, clientId);
+        var clientId = await _oauth.RegisterAsync();
+        var tokens = await _oauth.SignInAsync(browser, clientId);
 
         var deactivated = await fixture.Auth.AdminAsync(HttpMethod.Post, $"/admin/v1/users/{username}/deactivate");
-        using var refreshed = await TokenAsync(new()
+        using var refreshed = await _oauth.TokenAsync(new()
         {
             ["grant_type"] = "refresh_token", ["refresh_token"] = tokens.GetProperty("refresh_token").GetString()!, ["client_id"] = clientId,
         });
 
         Assert.Equal(HttpStatusCode.NoContent, deactivated.Status);
-        Assert.Equal("invalid_grant", await ErrorAsync(refreshed));
+        Assert.Equal("invalid_grant", await OAuthFlow.ErrorAsync(refreshed));
     }
 
     [Fact]
     public async Task A_revoked_refresh_token_is_refused()
     {
         using var browser = new SignInDriver(AuthApi.Unique("user"));
-        var clientId = await RegisterAsync();
-        var refresh = (await SignInAsync(browser, clientId)).GetProperty("refresh_token").GetString()!;
+        var clientId = await _oauth.RegisterAsync();
+        var refresh = (await _oauth.SignInAsync(browser, clientId)).GetProperty("refresh_token").GetString()!;
 
         using var revoked = await fixture.McpHost.Http.PostAsync("/oauth/revoke", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["token"] = refresh, ["token_type_hint"] = "refresh_token", ["client_id"] = clientId,
         }), Cancel).WaitAsync(TimeSpan.FromSeconds(30), Cancel);
-        using var refreshed = await TokenAsync(new() { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh, ["client_id"] = clientId });
+        using var refreshed = await _oauth.TokenAsync(new() { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh, ["client_id"] = clientId });
 
         Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
-        Assert.Equal("invalid_grant", await ErrorAsync(refreshed));
+        Assert.Equal("invalid_grant", await OAuthFlow.ErrorAsync(refreshed));
     }
 
     [Fact]
     public async Task A_code_works_once()
     {
         using var browser = new SignInDriver(AuthApi.Unique("user"));
-        var clientId = await RegisterAsync();
-        var (verifier, challenge) = Pkce();
-        var landing = await browser.AuthorizeAsync(AuthorizeUri(clientId, challenge), Redirect, Cancel);
+        var clientId = await _oauth.RegisterAsync();
+        var (verifier, challenge) = OAuthFlow.Pkce();
+        var landing = await browser.AuthorizeAsync(_oauth.AuthorizeUri(_oauth.AuthorizeParameters(clientId, challenge)), OAuthFlow.Redirect, Cancel);
         var exchange = new Dictionary<string, string>
         {
-            ["grant_type"] = "authorization_code", ["code"] = Query(landing, "code")!, ["redirect_uri"] = Redirect.ToString(),
+            ["grant_type"] = "authorization_code", ["code"] = OAuthFlow.Query(landing, "code")!, ["redirect_uri"] = OAuthFlow.Redirect.ToString(),
             ["client_id"] = clientId, ["code_verifier"] = verifier, ["resource"] = fixture.Resource,
         };
 
-        using var first = await TokenAsync(exchange);
-        using var replayed = await TokenAsync(exchange);
+        using var first = await _oauth.TokenAsync(exchange);
+        using var replayed = await _oauth.TokenAsync(exchange);
 
-        Assert.Equal(fixture.Issuer, Query(landing, "iss"));
+        Assert.Equal(fixture.Issuer, OAuthFlow.Query(landing, "iss"));
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        Assert.Equal("invalid_grant", await ErrorAsync(replayed));
+        Assert.Equal("invalid_grant", await OAuthFlow.ErrorAsync(replayed));
     }
 
     [Theory]
@@ -198,14 +197,14 @@ public sealed class AuthorizationServerTests(AuthorizationServerFixture fixture)
     [InlineData(null, "code_challenge")]
     public async Task Authorization_without_S256_PKCE_is_invalid_request(string? method, string named)
     {
-        var clientId = await RegisterAsync();
-        var parameters = AuthorizeParameters(clientId, method is null ? null : "verifier-that-is-long-enough-to-be-a-valid-pkce-value-0123");
+        var clientId = await _oauth.RegisterAsync();
+        var parameters = _oauth.AuthorizeParameters(clientId, method is null ? null : "verifier-that-is-long-enough-to-be-a-valid-pkce-value-0123");
         if (method is not null)
         {
             parameters["code_challenge_method"] = method;
         }
 
-        var (error, description) = await AuthorizeErrorAsync(parameters);
+        var (error, description) = await _oauth.AuthorizeErrorAsync(parameters);
 
         Assert.Equal("invalid_request", error);
         Assert.Contains(named, description, StringComparison.Ordinal);
@@ -214,10 +213,10 @@ public sealed class AuthorizationServerTests(AuthorizationServerFixture fixture)
     [Fact]
     public async Task A_resource_other_than_mcp_is_invalid_target()
     {
-        var parameters = AuthorizeParameters(await RegisterAsync(), Pkce().Challenge);
+        var parameters = _oauth.AuthorizeParameters(await _oauth.RegisterAsync(), OAuthFlow.Pkce().Challenge);
         parameters["resource"] = "https://elsewhere.example/mcp";
 
-        var (error, _) = await AuthorizeErrorAsync(parameters);
+        var (error, _) = await _oauth.AuthorizeErrorAsync(parameters);
 
         Assert.Equal("invalid_target", error);
     }
@@ -225,12 +224,12 @@ public sealed class AuthorizationServerTests(AuthorizationServerFixture fixture)
     [Fact]
     public async Task Unknown_client_and_unregistered_redirect_are_refused_without_a_redirect()
     {
-        var clientId = await RegisterAsync();
-        var wrongRedirect = AuthorizeParameters(clientId, Pkce().Challenge);
+        var clientId = await _oauth.RegisterAsync();
+        var wrongRedirect = _oauth.AuthorizeParameters(clientId, OAuthFlow.Pkce().Challenge);
         wrongRedirect["redirect_uri"] = "https://attacker.example/callback";
 
-        var unknown = await AuthorizeErrorAsync(AuthorizeParameters("dcr_unknown", Pkce().Challenge));
-        var redirect = await AuthorizeErrorAsync(wrongRedirect);
+        var unknown = await _oauth.AuthorizeErrorAsync(_oauth.AuthorizeParameters("dcr_unknown", OAuthFlow.Pkce().Challenge));
+        var redirect = await _oauth.AuthorizeErrorAsync(wrongRedirect);
 
         Assert.Equal("invalid_request", unknown.Error);
         Assert.Contains("client_id", unknown.Description, StringComparison.Ordinal);
@@ -242,18 +241,18 @@ public sealed class AuthorizationServerTests(AuthorizationServerFixture fixture)
     public async Task A_loopback_redirect_may_use_any_port_but_nothing_else_may_differ()
     {
         using var browser = new SignInDriver(AuthApi.Unique("user"));
-        var clientId = await RegisterAsync();
-        var (_, challenge) = Pkce();
-        var otherPort = AuthorizeParameters(clientId, challenge);
+        var clientId = await _oauth.RegisterAsync();
+        var (_, challenge) = OAuthFlow.Pkce();
+        var otherPort = _oauth.AuthorizeParameters(clientId, challenge);
         otherPort["redirect_uri"] = "http://127.0.0.1:51234/callback";
-        var otherPath = AuthorizeParameters(clientId, challenge);
+        var otherPath = _oauth.AuthorizeParameters(clientId, challenge);
         otherPath["redirect_uri"] = "http://127.0.0.1:51234/elsewhere";
 
         var landing = await browser.AuthorizeAsync(new Uri(new Uri(fixture.Issuer), "oauth/authorize" + QueryString.Create(otherPort)),
             new Uri("http://127.0.0.1:51234/callback"), Cancel);
-        var refused = await AuthorizeErrorAsync(otherPath);
+        var refused = await _oauth.AuthorizeErrorAsync(otherPath);
 
-        Assert.NotNull(Query(landing, "code"));
+        Assert.NotNull(OAuthFlow.Query(landing, "code"));
         Assert.Equal("invalid_request", refused.Error);
     }
 
@@ -273,7 +272,7 @@ public sealed class AuthorizationServerTests(AuthorizationServerFixture fixture)
             new StringContent(body, Encoding.UTF8, "application/json"), Cancel).WaitAsync(TimeSpan.FromSeconds(30), Cancel);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(error, await ErrorAsync(response));
+        Assert.Equal(error, await OAuthFlow.ErrorAsync(response));
     }
 
     [Fact]
@@ -281,30 +280,30 @@ public sealed class AuthorizationServerTests(AuthorizationServerFixture fixture)
     {
         using var response = await fixture.McpHost.Http.PostAsJsonAsync("/oauth/register", new
         {
-            redirect_uris = new[] { Redirect.ToString() }, token_endpoint_auth_method = "client_secret_basic",
+            redirect_uris = new[] { OAuthFlow.Redirect.ToString() }, token_endpoint_auth_method = "client_secret_basic",
         }, Cancel).WaitAsync(TimeSpan.FromSeconds(30), Cancel);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal("none", body.GetProperty("token_endpoint_auth_method").GetString());
         Assert.False(body.TryGetProperty("client_secret", out _));
-        Assert.Equal([Redirect.ToString()], AuthApi.Strings(body.GetProperty("redirect_uris")));
+        Assert.Equal([OAuthFlow.Redirect.ToString()], AuthApi.Strings(body.GetProperty("redirect_uris")));
     }
 
     [Fact]
     public async Task Bad_token_requests_get_an_OAuth_error_never_a_500()
     {
-        using var noGrant = await TokenAsync(new() { ["client_id"] = "x" });
-        using var unsupported = await TokenAsync(new() { ["grant_type"] = "password", ["username"] = "a", ["password"] = "b" });
-        using var bogusCode = await TokenAsync(new()
+        using var noGrant = await _oauth.TokenAsync(new() { ["client_id"] = "x" });
+        using var unsupported = await _oauth.TokenAsync(new() { ["grant_type"] = "password", ["username"] = "a", ["password"] = "b" });
+        using var bogusCode = await _oauth.TokenAsync(new()
         {
-            ["grant_type"] = "authorization_code", ["code"] = "bogus", ["client_id"] = await RegisterAsync(),
-            ["redirect_uri"] = Redirect.ToString(), ["code_verifier"] = Pkce().Verifier,
+            ["grant_type"] = "authorization_code", ["code"] = "bogus", ["client_id"] = await _oauth.RegisterAsync(),
+            ["redirect_uri"] = OAuthFlow.Redirect.ToString(), ["code_verifier"] = OAuthFlow.Pkce().Verifier,
         });
 
-        Assert.Equal("invalid_request", await ErrorAsync(noGrant));
-        Assert.Equal("unsupported_grant_type", await ErrorAsync(unsupported));
-        Assert.Equal("invalid_grant", await ErrorAsync(bogusCode));
+        Assert.Equal("invalid_request", await OAuthFlow.ErrorAsync(noGrant));
+        Assert.Equal("unsupported_grant_type", await OAuthFlow.ErrorAsync(unsupported));
+        Assert.Equal("invalid_grant", await OAuthFlow.ErrorAsync(bogusCode));
     }
 
     private Dictionary<string, string?> AuthServiceSettings()
@@ -319,94 +318,4 @@ public sealed class AuthorizationServerTests(AuthorizationServerFixture fixture)
         await fixture.McpHost.Http.GetFromJsonAsync<JsonElement>(path, Cancel).WaitAsync(TimeSpan.FromSeconds(30), Cancel);
 
     private static JsonElement[] Keys(JsonElement jwks) => [.. jwks.GetProperty("keys").EnumerateArray()];
-
-    private async Task<string> RegisterAsync()
-    {
-        using var response = await fixture.McpHost.Http.PostAsJsonAsync("/oauth/register", new
-        {
-            redirect_uris = new[] { Redirect.ToString() }, client_name = "Mnemosyne tests", token_endpoint_auth_method = "none",
-            grant_types = new[] { "authorization_code", "refresh_token" },
-        }, Cancel).WaitAsync(TimeSpan.FromSeconds(30), Cancel);
-        var body = await response.Content.ReadAsStringAsync(Cancel);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"register answered {(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement.GetProperty("client_id").GetString()!;
-    }
-
-    /// <summary>Authorization code with PKCE for <c>mnemosyne.read offline_access</c>, then the code exchange.</summary>
-    private async Task<JsonElement> SignInAsync(SignInDriver browser, string clientId)
-    {
-        var (verifier, challenge) = Pkce();
-        var landing = await browser.AuthorizeAsync(AuthorizeUri(clientId, challenge), Redirect, Cancel);
-        Assert.True(Query(landing, "code") is not null, $"No code: {landing}");
-        using var response = await TokenAsync(new()
-        {
-            ["grant_type"] = "authorization_code", ["code"] = Query(landing, "code")!, ["redirect_uri"] = Redirect.ToString(),
-            ["client_id"] = clientId, ["code_verifier"] = verifier, ["resource"] = fixture.Resource,
-        });
-        var body = await response.Content.ReadAsStringAsync(Cancel);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"token answered {(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
-
-    private Uri AuthorizeUri(string clientId, string challenge) =>
-        new(new Uri(fixture.Issuer), "oauth/authorize" + QueryString.Create(AuthorizeParameters(clientId, challenge)));
-
-    private Dictionary<string, string?> AuthorizeParameters(string clientId, string? challenge)
-    {
-        var parameters = new Dictionary<string, string?>
-        {
-            ["response_type"] = "code", ["client_id"] = clientId, ["redirect_uri"] = Redirect.ToString(),
-            ["scope"] = "mnemosyne.read offline_access", ["resource"] = fixture.Resource, ["state"] = "st",
-        };
-        if (challenge is not null)
-        {
-            parameters["code_challenge"] = challenge;
-            parameters["code_challenge_method"] = "S256";
-        }
-
-        return parameters;
-    }
-
-    /// <summary>
-    /// An authorization request OpenIddict refuses before it trusts the redirect URI: answered 400 on this origin,
-    /// never redirected, with the OAuth error and description as <c>name:value</c> lines.
-    /// </summary>
-    private async Task<(string? Error, string Description)> AuthorizeErrorAsync(Dictionary<string, string?> parameters)
-    {
-        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
-        using var response = await http.GetAsync(new Uri(new Uri(fixture.Issuer), "oauth/authorize" + QueryString.Create(parameters)), Cancel)
-            .WaitAsync(TimeSpan.FromSeconds(30), Cancel);
-        var body = await response.Content.ReadAsStringAsync(Cancel);
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"authorize answered {(int)response.StatusCode}: {body}");
-        var lines = body.Split('\n').Select(l => l.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
-        return (lines.GetValueOrDefault("error"), lines.GetValueOrDefault("error_description") ?? "");
-    }
-
-    private async Task<HttpResponseMessage> TokenAsync(Dictionary<string, string> form) =>
-        await fixture.McpHost.Http.PostAsync("/oauth/token", new FormUrlEncodedContent(form), Cancel).WaitAsync(TimeSpan.FromSeconds(30), Cancel);
-
-    private static async Task<string?> ErrorAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync(Cancel);
-        Assert.True((int)response.StatusCode is >= 400 and < 500, $"Expected a 4xx OAuth error, got {(int)response.StatusCode}: {body}");
-        var json = JsonDocument.Parse(body).RootElement;
-        Assert.True(json.TryGetProperty("error_description", out _), $"No error_description: {body}");
-        return json.GetProperty("error").GetString();
-    }
-
-    private static (string Verifier, string Challenge) Pkce()
-    {
-        var verifier = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var challenge = Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        return (verifier, challenge);
-    }
-
-    private static string? Query(Uri uri, string name) =>
-        QueryHelpers.ParseQuery(uri.Query).TryGetValue(name, out var value) ? value.ToString() : null;
-
-    private static JsonElement Payload(string jwt)
-    {
-        var part = jwt.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        return JsonDocument.Parse(Convert.FromBase64String(part.PadRight(part.Length + (4 - part.Length % 4) % 4, '='))).RootElement.Clone();
-    }
 }

@@ -11,8 +11,9 @@ namespace Mnemosyne.McpHost.Tests.Infrastructure;
 /// <summary>
 /// A public OAuth client of Mnemosyne's authorization server over raw HTTP on mcp-host's origin: registers itself
 /// (RFC 7591), runs the authorization code flow with PKCE S256 for <c>mnemosyne.read offline_access</c> through a
-/// <see cref="SignInDriver"/>, exchanges and refreshes tokens, and reads OAuth errors (asserting they are 4xx with
-/// an <c>error_description</c>).
+/// <see cref="SignInDriver"/>, exchanges and refreshes tokens, and reads OAuth errors — from the token endpoint (4xx
+/// JSON with an <c>error_description</c>) and from the authorization endpoint before it trusts a redirect URI (400 on
+/// the server's own page, never a redirect).
 /// </summary>
 public sealed class OAuthFlow(AuthorizationServerFixture fixture)
 {
@@ -34,30 +35,59 @@ public sealed class OAuthFlow(AuthorizationServerFixture fixture)
     /// <summary>The whole sign-in, then the code exchange: the token response.</summary>
     public async Task<JsonElement> SignInAsync(SignInDriver browser, string clientId)
     {
-        var landing = await AuthorizeAsync(browser, clientId);
-        Assert.True(Query(landing.Landing, "code") is not null, $"No code: {landing.Landing}");
+        var (landing, verifier) = await AuthorizeAsync(browser, clientId);
+        Assert.True(Query(landing, "code") is not null, $"No code: {landing}");
         using var response = await TokenAsync(new()
         {
-            ["grant_type"] = "authorization_code", ["code"] = Query(landing.Landing, "code")!, ["redirect_uri"] = Redirect.ToString(),
-            ["client_id"] = clientId, ["code_verifier"] = landing.Verifier, ["resource"] = fixture.Resource,
+            ["grant_type"] = "authorization_code", ["code"] = Query(landing, "code")!, ["redirect_uri"] = Redirect.ToString(),
+            ["client_id"] = clientId, ["code_verifier"] = verifier, ["resource"] = fixture.Resource,
         });
         var body = await response.Content.ReadAsStringAsync(Cancel);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"token answered {(int)response.StatusCode}: {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    /// <summary>The sign-in up to the redirect back to the client (a code, or an error).</summary>
+    /// <summary>The sign-in up to the redirect back to the client (with a code, or an error), and its PKCE verifier.</summary>
     public async Task<(Uri Landing, string Verifier)> AuthorizeAsync(SignInDriver browser, string clientId)
     {
         var (verifier, challenge) = Pkce();
+        return (await browser.AuthorizeAsync(AuthorizeUri(AuthorizeParameters(clientId, challenge)), Redirect, Cancel), verifier);
+    }
+
+    /// <summary>An authorization request's parameters; without <paramref name="challenge"/>, no PKCE at all.</summary>
+    public Dictionary<string, string?> AuthorizeParameters(string clientId, string? challenge, string? redirect = null)
+    {
         var parameters = new Dictionary<string, string?>
         {
-            ["response_type"] = "code", ["client_id"] = clientId, ["redirect_uri"] = Redirect.ToString(),
+            ["response_type"] = "code", ["client_id"] = clientId, ["redirect_uri"] = redirect ?? Redirect.ToString(),
             ["scope"] = "mnemosyne.read offline_access", ["resource"] = fixture.Resource, ["state"] = "st",
-            ["code_challenge"] = challenge, ["code_challenge_method"] = "S256",
         };
-        var uri = new Uri(new Uri(fixture.Issuer), "oauth/authorize" + QueryString.Create(parameters));
-        return (await browser.AuthorizeAsync(uri, Redirect, Cancel), verifier);
+        if (challenge is not null)
+        {
+            parameters["code_challenge"] = challenge;
+            parameters["code_challenge_method"] = "S256";
+        }
+
+        return parameters;
+    }
+
+    /// <summary>The authorization endpoint on mcp-host's origin, unless <paramref name="origin"/> (e.g. a replica).</summary>
+    public Uri AuthorizeUri(Dictionary<string, string?> parameters, Uri? origin = null) =>
+        new(origin ?? new Uri(fixture.Issuer), "oauth/authorize" + QueryString.Create(parameters));
+
+    /// <summary>
+    /// An authorization request refused before its redirect URI is trusted: answered 400 on the server's own origin
+    /// (mcp-host's, unless <paramref name="origin"/>), never redirected, with the OAuth error and description as
+    /// <c>name:value</c> lines.
+    /// </summary>
+    public async Task<(string? Error, string Description)> AuthorizeErrorAsync(Dictionary<string, string?> parameters, Uri? origin = null)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var response = await http.GetAsync(AuthorizeUri(parameters, origin), Cancel).WaitAsync(TimeSpan.FromSeconds(30), Cancel);
+        var body = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"authorize answered {(int)response.StatusCode}: {body}");
+        var lines = body.Split('\n').Select(l => l.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+        return (lines.GetValueOrDefault("error"), lines.GetValueOrDefault("error_description") ?? "");
     }
 
     public async Task<HttpResponseMessage> RefreshAsync(string clientId, string refreshToken) =>
@@ -83,6 +113,13 @@ public sealed class OAuthFlow(AuthorizationServerFixture fixture)
 
     public static string? Query(Uri uri, string name) =>
         QueryHelpers.ParseQuery(uri.Query).TryGetValue(name, out var value) ? value.ToString() : null;
+
+    /// <summary>A JWT's payload, decoded (no check: the tests read what the server put in).</summary>
+    public static JsonElement Payload(string jwt)
+    {
+        var part = jwt.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        return JsonDocument.Parse(Convert.FromBase64String(part.PadRight(part.Length + (4 - part.Length % 4) % 4, '='))).RootElement.Clone();
+    }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
