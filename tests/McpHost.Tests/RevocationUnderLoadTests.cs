@@ -1,96 +1,15 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using Mnemosyne.McpHost.Tests.Infrastructure;
 
 namespace Mnemosyne.McpHost.Tests;
 
-/// <summary>
-/// CONTRACT §9 with warm decision caches: two auth-service and two mcp-host replicas on one Redis, 16 clients
-/// calling through both mcp-hosts; a revoking admin call through one auth-service (or mcp-host, for the library
-/// store) and no call that started after that admin call answered may be allowed or see what was revoked.
-/// </summary>
+/// <summary>The nine kinds of revocation of CONTRACT §9 under load on two replicas of each service (<see cref="RevocationUnderLoad"/>).</summary>
 public sealed class RevocationUnderLoadTests(McpHostFixture fixture) : IClassFixture<McpHostFixture>
 {
-    private const int Clients = 16;
-    private static readonly string ListLibraries = McpHostFixture.ToolCall("list_libraries", new { });
-
     public static TheoryData<string> Kinds => [.. RevocationScenarios.Kinds];
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public async Task No_call_started_after_the_revoking_admin_call_answered_is_allowed(string kind)
-    {
-        await using var secondAuth = await TestHost.StartAuthServiceAsync(fixture.Settings(), fixture.Time);
-        await using var secondMcp = await fixture.StartMcpHostAsync(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:librarydb"] = fixture.Servers.Postgres.ConnectionString(fixture.LibraryDatabase),
-            ["services:auth-service:http:0"] = secondAuth.Address.ToString().TrimEnd('/'),
-        });
-        var hosts = new[] { fixture.McpHost, secondMcp };
-        using var firstLibraries = fixture.McpHost.ClientWithBearer(fixture.AdminKey);
-        using var secondLibraries = secondMcp.ClientWithBearer(fixture.AdminKey);
-        var scenario = await RevocationScenarios.ArrangeAsync(kind, fixture.Auth, fixture.Auth.On(secondAuth),
-            new(firstLibraries), new(secondLibraries), fixture.Time.GetUtcNow());
-        await WaitUntilAllowedAsync(scenario.Bearer, secondMcp);
-
-        var calls = new ConcurrentBag<(long Started, bool Stale)>();
-        using var stop = new CancellationTokenSource();
-        using var warm = new CountdownEvent(Clients * 4);
-        var clients = Enumerable.Range(0, Clients).Select(i => Task.Run(async () =>
-        {
-            for (var n = 0; !stop.IsCancellationRequested; n++)
-            {
-                var started = Stopwatch.GetTimestamp();
-                using var response = await fixture.PostMcpAsync(ListLibraries, scenario.Bearer, host: hosts[(i + n) % 2]);
-                calls.Add((started, await IsStaleAsync(response, scenario)));
-                if (n < 4)
-                {
-                    warm.Signal();
-                }
-            }
-        })).ToList();
-
-        Assert.True(warm.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken), "the clients did not get going");
-        var allowedBefore = calls.Count(c => c.Stale);
-        var revoked = await scenario.Revoke();
-        Assert.True(revoked.Succeeded, $"{kind}: the admin call answered {(int)revoked.Status} {revoked.Body}");
-        var answered = Stopwatch.GetTimestamp();
-        await Task.Delay(TimeSpan.FromMilliseconds(600), TestContext.Current.CancellationToken);
-        await stop.CancelAsync();
-        await Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        if (scenario.Restore is not null)
-        {
-            await scenario.Restore();
-        }
-
-        var after = calls.Where(c => c.Started > answered).ToList();
-        Assert.True(allowedBefore >= Clients * 4, $"{kind}: only {allowedBefore} calls were allowed before revoking");
-        Assert.True(after.Count >= Clients, $"{kind}: only {after.Count} calls started after the admin call answered");
-        Assert.Equal(0, after.Count(c => c.Stale));
-        TestContext.Current.SendDiagnosticMessage($"{kind}: {calls.Count} calls, {after.Count} after the revocation, 0 stale");
-    }
-
-    private static async Task<bool> IsStaleAsync(HttpResponseMessage response, RevocationScenarios.Scenario scenario)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        return RevocationScenarios.IsStale(scenario, response.StatusCode == HttpStatusCode.OK && !body.Contains("\"error\"", StringComparison.Ordinal), body);
-    }
-
-    /// <summary>Allowed through the other replicas too (a new signing key is known there once its lookup of unknown kids has run).</summary>
-    private async Task WaitUntilAllowedAsync(string token, TestHost secondMcp)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            using var response = await fixture.PostMcpAsync(ListLibraries, token, host: secondMcp);
-            if (response.StatusCode == HttpStatusCode.OK || attempt == 50)
-            {
-                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    public Task No_call_started_after_the_revoking_admin_call_answered_is_allowed(string kind) =>
+        RevocationUnderLoad.RunAsync(fixture, kind, replicas => RevocationScenarios.ArrangeAsync(kind, replicas.FirstAuth,
+            replicas.SecondAuth, replicas.FirstLibraries, replicas.SecondLibraries, fixture.Time.GetUtcNow()));
 }

@@ -4,9 +4,10 @@ using System.Net.Http.Json;
 namespace Mnemosyne.Testing;
 
 /// <summary>
-/// The nine kinds of revocation CONTRACT §9 names, each arranged with a fresh credential through one replica and
-/// revoked through the other: shared by <c>RevocationUnderLoadTests</c> (replicas in one process) and
-/// <c>bench -- chaos</c> (replicas as processes), so both prove the same list.
+/// The nine kinds of revocation CONTRACT §9 names, and the authorization server's three, each arranged with a fresh
+/// credential through one replica and revoked through the other: shared by <c>RevocationUnderLoadTests</c> and
+/// <c>AuthorizationServerRevocationUnderLoadTests</c> (replicas in one process) and <c>bench -- chaos</c> (replicas
+/// as processes; the nine), so they prove the same list.
 /// </summary>
 public static class RevocationScenarios
 {
@@ -15,6 +16,16 @@ public static class RevocationScenarios
         "token deactivated", "user deactivated", "signing key retired", "service user deactivated", "team token rotated",
         "team deactivated", "team workspace removed", "library moved to another workspace", "library deleted",
     ];
+
+    /// <summary>
+    /// The kinds that end access tokens of Mnemosyne's own authorization server (CONTRACT §10): each arranged with a
+    /// fresh sign-in (<see cref="SignedIn"/>) and revoked through the other auth-service.
+    /// </summary>
+    public static IReadOnlyList<string> AuthorizationServerKinds { get; } =
+        ["oauth grant revoked", "oauth client blocked", "oauth user deactivated"];
+
+    /// <summary>An access token of the authorization server, the client it was issued to and the user who signed in.</summary>
+    public sealed record SignedIn(string AccessToken, string ClientId, string Username);
 
     /// <summary>
     /// What one scenario calls with, how it revokes (answering the admin call's status and body, which callers judge:
@@ -129,6 +140,21 @@ public static class RevocationScenarios
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown revocation");
         }
     }
+
+    /// <summary>One of <see cref="AuthorizationServerKinds"/> for <paramref name="signedIn"/>, revoked through <paramref name="second"/>.</summary>
+    public static Scenario ArrangeSignedIn(string kind, AuthApi second, SignedIn signedIn) => kind switch
+    {
+        "oauth grant revoked" => new(signedIn.AccessToken, async () =>
+        {
+            var grants = await second.AdminAsync(HttpMethod.Get, $"/admin/v1/oauth/grants?username={signedIn.Username}");
+            var id = Assert.Single(grants.Body.EnumerateArray().ToArray()).GetProperty("id").GetString();
+            return await AnswerAsync(second, $"/admin/v1/oauth/grants/{id}/revoke");
+        }, null),
+        "oauth client blocked" => new(signedIn.AccessToken,
+            () => AnswerAsync(second, $"/admin/v1/oauth/clients/{Uri.EscapeDataString(signedIn.ClientId)}/block"), null),
+        "oauth user deactivated" => new(signedIn.AccessToken, () => AnswerAsync(second, $"/admin/v1/users/{signedIn.Username}/deactivate"), null),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown revocation"),
+    };
 
     /// <summary>Stale: allowed, or (for a narrowing change) still showing <see cref="Scenario.StaleLibrary"/>, in an answer's text.</summary>
     public static bool IsStale(Scenario scenario, bool allowed, string answer) =>

@@ -31,9 +31,7 @@ public class McpHostFixture(TestServers servers) : ServiceFixture(servers)
     protected override async Task StartAsync()
     {
         await BeforeStartAsync();
-        var settings = Settings();
-        AddSettings(settings);
-        _authService = Track(await TestHost.StartAuthServiceAsync(settings, Time, environment: AuthServiceEnvironment,
+        _authService = Track(await TestHost.StartAuthServiceAsync(AuthServiceSettings(), Time, environment: AuthServiceEnvironment,
             services: ConfigureAuthService));
         _mcpHost = Track(await StartMcpHostAsync(new Dictionary<string, string?>
         {
@@ -41,6 +39,14 @@ public class McpHostFixture(TestServers servers) : ServiceFixture(servers)
             ["Mcp:AllowedOrigins:0"] = AllowedOrigin,
             ["Mcp:AuthTimeoutMilliseconds"] = "2000",
         }, port: McpHostPort));
+    }
+
+    /// <summary>auth-service's settings: the world's, with what this fixture adds (also for another replica).</summary>
+    public Dictionary<string, string?> AuthServiceSettings()
+    {
+        var settings = Settings();
+        AddSettings(settings);
+        return settings;
     }
 
     /// <summary>What a derived fixture starts before the services (e.g. an identity provider they trust).</summary>
