@@ -72,7 +72,7 @@ public static class AuthorizationServerSetup
                 options.EncryptionCredentials.Add(new EncryptingCredentials(keys.Encryption,
                     SecurityAlgorithms.Aes256KW, SecurityAlgorithms.Aes256CbcHmacSha512));
             });
-        return services;
+        return services.RemoveStartupWarmUp();
     }
 
     /// <summary>

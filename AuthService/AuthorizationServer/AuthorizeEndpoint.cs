@@ -115,6 +115,6 @@ public static class AuthorizeEndpoint
             $"<code>{Pages.Encode(string.Join(' ', scopes))}</code>.</p>" +
             Pages.Form(context, antiforgery, Path, hidden,
                 $"""<button type="submit" name="{DecisionField}" value="allow">Allow</button><button type="submit" name="{DecisionField}" value="deny">Deny</button>""");
-        return Pages.Render(context, "Allow access?", body);
+        return Pages.Render(context, "Allow access?", body, request.RedirectUri);
     }
 }

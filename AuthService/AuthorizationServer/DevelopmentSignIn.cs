@@ -2,11 +2,13 @@ using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Options;
 using Mnemosyne.ServiceDefaults;
+using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Mnemosyne.AuthService.AuthorizationServer;
@@ -73,7 +75,10 @@ public static class DevelopmentSignIn
             Pages.Form(context, antiforgery, Path, hidden,
                 """<p><label>New or existing user <input name="username" required maxlength="150" autocomplete="username"></label> """ +
                 """<button type="submit">Sign in</button></p>""");
-        return Pages.Render(context, "Sign in", body);
+        // A remembered consent sends the browser from the sign-in form straight on to the client.
+        var redirectUri = QueryHelpers.ParseQuery(new Uri(new Uri("http://return.invalid"), returnUrl).Query)
+            .GetValueOrDefault(OpenIddictConstants.Parameters.RedirectUri).ToString();
+        return Pages.Render(context, "Sign in", body, redirectUri);
     }
 
     private static async Task<IResult> SignInAsync(HttpContext context, AuthDbContext db, IAntiforgery antiforgery,

@@ -25,6 +25,25 @@ public static class SharedDataProtection
         services.AddDataProtection().SetApplicationName(ApplicationName).PersistKeysToDbContext<AuthDbContext>();
         services.AddOptions<KeyManagementOptions>()
             .Configure<SecretProtector>((options, protector) => options.XmlEncryptor = new KeyEncryptor(protector));
+
+        return services;
+    }
+
+    /// <summary>
+    /// Data Protection warms its key ring up as the host starts, reading authdb before the migration has made the
+    /// table (EF Core logs each failure as an error); without the warm-up the first sign-in page reads it, and the
+    /// authorization server serves no page before the migration has run (<see cref="AuthorizationServerSetup"/>).
+    /// Called after everything that registers Data Protection (cookies, antiforgery, OpenIddict) has: each adds the
+    /// warm-up again.
+    /// </summary>
+    public static IServiceCollection RemoveStartupWarmUp(this IServiceCollection services)
+    {
+        foreach (var warmUp in services.Where(d => d.ServiceType == typeof(IHostedService)
+                     && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService").ToList())
+        {
+            services.Remove(warmUp);
+        }
+
         return services;
     }
 

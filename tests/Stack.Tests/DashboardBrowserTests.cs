@@ -33,12 +33,7 @@ public sealed partial class DashboardBrowserTests(StackApp stack)
     public async Task An_operator_loads_the_sample_library_and_mints_a_token_in_the_dashboard_and_the_search_is_one_quiet_trace()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
         page.SetDefaultTimeout(Timeout);
         var login = await stack.App.GetDashboardUrlAsync(Cancel) ?? throw new InvalidOperationException("The dashboard is not running.");
