@@ -21,7 +21,6 @@ namespace Mnemosyne.McpHost.Tests;
 /// </summary>
 public sealed class ClientMetadataDocumentTests(ClientMetadataFixture fixture) : IClassFixture<ClientMetadataFixture>
 {
-    private const string RegisteredRedirect = "http://127.0.0.1/callback";
     private readonly OAuthFlow _oauth = new(fixture);
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -32,7 +31,7 @@ public sealed class ClientMetadataDocumentTests(ClientMetadataFixture fixture) :
     public async Task Mcp_client_signs_in_with_its_metadata_document_url_and_searches()
     {
         var clientId = Documents.NewUrl("mcp-client.json");
-        Documents.ServeJson(clientId, Document(clientId, "Mnemosyne tests (C# SDK, CIMD)"));
+        Documents.ServeJson(clientId, ClientMetadataServer.Document(clientId, "Mnemosyne tests (C# SDK, CIMD)"));
         var word = "hyacinth" + Guid.NewGuid().ToString("N")[..6];
         await fixture.AddLibraryWithDocumentAsync(AuthApi.Unique("ws"), word);
         using var browser = new SignInDriver(AuthApi.Unique("user"));
@@ -68,11 +67,11 @@ public sealed class ClientMetadataDocumentTests(ClientMetadataFixture fixture) :
     public async Task The_stored_client_follows_the_document_once_its_cache_lifetime_is_over()
     {
         var clientId = Documents.NewUrl("client.json");
-        Documents.ServeJson(clientId, Document(clientId, "Cached client v1"), cacheControl: "max-age=60");
+        Documents.ServeJson(clientId, ClientMetadataServer.Document(clientId, "Cached client v1"), cacheControl: "max-age=60");
         using var first = new SignInDriver(AuthApi.Unique("user"));
         var tokens = await _oauth.SignInAsync(first, clientId);
 
-        Documents.ServeJson(clientId, Document(clientId, "Cached client v2", redirect: "http://127.0.0.1/elsewhere"));
+        Documents.ServeJson(clientId, ClientMetadataServer.Document(clientId, "Cached client v2", redirect: "http://127.0.0.1/elsewhere"));
         fixture.Time.Advance(TimeSpan.FromSeconds(61)); // past max-age, not past the 5-minute floor
         using var second = new SignInDriver(AuthApi.Unique("user"));
         await _oauth.SignInAsync(second, clientId);
@@ -103,7 +102,7 @@ public sealed class ClientMetadataDocumentTests(ClientMetadataFixture fixture) :
     public async Task A_redirect_uri_the_document_does_not_list_is_refused_on_this_servers_page()
     {
         var clientId = Documents.NewUrl("client.json");
-        Documents.ServeJson(clientId, Document(clientId, "Listed redirects only"));
+        Documents.ServeJson(clientId, ClientMetadataServer.Document(clientId, "Listed redirects only"));
         var parameters = _oauth.AuthorizeParameters(clientId, OAuthFlow.Pkce().Challenge, "https://attacker.example/callback");
 
         var (error, description) = await _oauth.AuthorizeErrorAsync(parameters);
@@ -124,7 +123,7 @@ public sealed class ClientMetadataDocumentTests(ClientMetadataFixture fixture) :
     public async Task A_document_this_server_cannot_use_is_refused_saying_why(string kind, string reason)
     {
         var clientId = Documents.NewUrl("client.json");
-        var redirect = JsonSerializer.Serialize(RegisteredRedirect);
+        var redirect = JsonSerializer.Serialize(ClientMetadataServer.LoopbackRedirect);
         var id = JsonSerializer.Serialize(clientId);
         Documents.ServeJson(clientId, kind switch
         {
@@ -150,7 +149,7 @@ public sealed class ClientMetadataDocumentTests(ClientMetadataFixture fixture) :
         var clientId = Documents.NewUrl("client.json");
 
         var missing = await _oauth.AuthorizeErrorAsync(_oauth.AuthorizeParameters(clientId, OAuthFlow.Pkce().Challenge));
-        Documents.ServeJson(clientId, Document(clientId, "Published late"));
+        Documents.ServeJson(clientId, ClientMetadataServer.Document(clientId, "Published late"));
         using var browser = new SignInDriver(AuthApi.Unique("user"));
         await _oauth.SignInAsync(browser, clientId);
 
@@ -164,7 +163,7 @@ public sealed class ClientMetadataDocumentTests(ClientMetadataFixture fixture) :
     {
         var clientId = Documents.NewUrl("client.json");
         var target = Documents.NewUrl("client.json");
-        Documents.ServeJson(target, Document(target, "Redirect target"));
+        Documents.ServeJson(target, ClientMetadataServer.Document(target, "Redirect target"));
         Documents.Serve(clientId, context =>
         {
             context.Response.Redirect(target);
@@ -184,7 +183,7 @@ public sealed class ClientMetadataDocumentTests(ClientMetadataFixture fixture) :
     {
         var clientId = Documents.NewUrl("client.json");
         var padding = new string(' ', ClientMetadataFetcher.MaxBytes);
-        Documents.ServeJson(clientId, Document(clientId, "Padded") + padding);
+        Documents.ServeJson(clientId, ClientMetadataServer.Document(clientId, "Padded") + padding);
 
         var (error, description) = await _oauth.AuthorizeErrorAsync(_oauth.AuthorizeParameters(clientId, OAuthFlow.Pkce().Challenge));
 
@@ -269,7 +268,7 @@ public sealed class ClientMetadataDocumentTests(ClientMetadataFixture fixture) :
     public async Task Loopback_documents_are_refused_before_any_request_when_private_metadata_is_not_allowed()
     {
         var clientId = Documents.NewUrl("client.json");
-        Documents.ServeJson(clientId, Document(clientId, "Behind the firewall"));
+        Documents.ServeJson(clientId, ClientMetadataServer.Document(clientId, "Behind the firewall"));
         var settings = fixture.Settings();
         settings["Auth:AuthorizationServer:Enabled"] = "true";
         settings["Auth:AuthorizationServer:Issuer"] = fixture.Issuer;
@@ -324,7 +323,7 @@ public sealed class ClientMetadataDocumentTests(ClientMetadataFixture fixture) :
     public async Task Concurrent_first_requests_for_one_new_client_all_succeed()
     {
         var clientId = Documents.NewUrl("client.json");
-        Documents.ServeJson(clientId, Document(clientId, "Raced"));
+        Documents.ServeJson(clientId, ClientMetadataServer.Document(clientId, "Raced"));
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
@@ -337,11 +336,4 @@ public sealed class ClientMetadataDocumentTests(ClientMetadataFixture fixture) :
         Assert.All(answers, answer => Assert.True(answer.StatusCode == HttpStatusCode.Found && answer.Text.StartsWith("/oauth/signin", StringComparison.Ordinal),
             $"authorize answered {(int)answer.StatusCode}: {answer.Text}"));
     }
-
-    private static string Document(string clientId, string name, string redirect = RegisteredRedirect) => JsonSerializer.Serialize(new
-    {
-        client_id = clientId, client_name = name, redirect_uris = new[] { redirect },
-        grant_types = new[] { "authorization_code", "refresh_token" }, response_types = new[] { "code" },
-        token_endpoint_auth_method = "none",
-    });
 }

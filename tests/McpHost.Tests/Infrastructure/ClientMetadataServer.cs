@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -20,6 +21,9 @@ namespace Mnemosyne.McpHost.Tests.Infrastructure;
 /// </summary>
 public sealed class ClientMetadataServer : IAsyncDisposable
 {
+    /// <summary>The redirect URI a <see cref="Document"/> lists unless told otherwise: loopback, so any port matches (RFC 8252 §7.3).</summary>
+    public const string LoopbackRedirect = "http://127.0.0.1/callback";
+
     private readonly WebApplication _app;
     private readonly X509Certificate2 _certificate;
     private readonly ConcurrentDictionary<string, Func<HttpContext, Task>> _answers = new();
@@ -49,6 +53,14 @@ public sealed class ClientMetadataServer : IAsyncDisposable
 
     /// <summary>A URL on this server no other test uses.</summary>
     public string NewUrl(string name) => new Uri(Address, $"{Guid.NewGuid():N}/{name}").AbsoluteUri;
+
+    /// <summary>A valid document of a public client (code and refresh grants, no secret) served at <paramref name="clientId"/>.</summary>
+    public static string Document(string clientId, string name, string redirect = LoopbackRedirect) => JsonSerializer.Serialize(new
+    {
+        client_id = clientId, client_name = name, redirect_uris = new[] { redirect },
+        grant_types = new[] { "authorization_code", "refresh_token" }, response_types = new[] { "code" },
+        token_endpoint_auth_method = "none",
+    });
 
     /// <summary>Answers GETs of <paramref name="url"/> with <paramref name="answer"/> from now on.</summary>
     public void Serve(string url, Func<HttpContext, Task> answer) => _answers[new Uri(url).AbsolutePath] = answer;

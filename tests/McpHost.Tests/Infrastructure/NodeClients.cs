@@ -10,6 +10,7 @@ namespace Mnemosyne.McpHost.Tests.Infrastructure;
 /// </summary>
 public static class NodeClients
 {
+    /// <summary>What a finished client printed, and how it exited.</summary>
     public sealed record Run(int ExitCode, string Output, string Error)
     {
         public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Output}\n--- stderr ---\n{Error}";
@@ -27,9 +28,18 @@ public static class NodeClients
     /// <summary>Runs <c>node &lt;script&gt; &lt;arguments&gt;</c> in the clients folder; kills it after <paramref name="timeout"/>.</summary>
     public static async Task<Run> RunAsync(string script, IEnumerable<string> arguments, TimeSpan timeout)
     {
+        await using var process = Start(script, arguments);
+        process.CloseInput();
+        return await process.WaitForExitAsync(timeout);
+    }
+
+    /// <summary>Starts <c>node &lt;script&gt; &lt;arguments&gt;</c> in the clients folder, to talk to while it runs.</summary>
+    public static NodeProcess Start(string script, IEnumerable<string> arguments)
+    {
         var info = new ProcessStartInfo(Node())
         {
             WorkingDirectory = Directory,
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -41,20 +51,7 @@ public static class NodeClients
         }
 
         info.Environment["NO_COLOR"] = "1";
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {info.FileName}.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(timeout);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"node {script} did not finish within {timeout}:\n{await output}\n{await error}");
-        }
-
-        return new Run(process.ExitCode, await output, await error);
+        return new NodeProcess(script, info);
     }
 
     private static string Node()

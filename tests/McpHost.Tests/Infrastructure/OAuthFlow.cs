@@ -20,11 +20,12 @@ public sealed class OAuthFlow(AuthorizationServerFixture fixture)
     public static readonly Uri Redirect = new("http://127.0.0.1:7/callback");
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    public async Task<string> RegisterAsync(string name = "Mnemosyne tests")
+    /// <summary>Registers a public client (RFC 7591) with <paramref name="redirect"/>, else <see cref="Redirect"/>: its client_id.</summary>
+    public async Task<string> RegisterAsync(string name = "Mnemosyne tests", Uri? redirect = null)
     {
         using var response = await fixture.McpHost.Http.PostAsJsonAsync("/oauth/register", new
         {
-            redirect_uris = new[] { Redirect.ToString() }, client_name = name, token_endpoint_auth_method = "none",
+            redirect_uris = new[] { (redirect ?? Redirect).ToString() }, client_name = name, token_endpoint_auth_method = "none",
             grant_types = new[] { "authorization_code", "refresh_token" },
         }, Cancel).WaitAsync(TimeSpan.FromSeconds(30), Cancel);
         var body = await response.Content.ReadAsStringAsync(Cancel);
