@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore;
+using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Server.OpenIddictServerEvents;
 
@@ -16,7 +17,8 @@ public sealed class DiscoveryMetadata : IOpenIddictServerHandler<HandleConfigura
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
         OpenIddictServerHandlerDescriptor.CreateBuilder<HandleConfigurationRequestContext>()
             .UseSingletonHandler<DiscoveryMetadata>()
-            .SetOrder(OpenIddictServerHandlers.Discovery.AttachEndpoints.Descriptor.Order + 500)
+            .SetOrder(Math.Max(OpenIddictServerHandlers.Discovery.AttachEndpoints.Descriptor.Order,
+                OpenIddictServerHandlers.Discovery.AttachClientAuthenticationMethods.Descriptor.Order) + 500)
             .Build();
 
     public ValueTask HandleAsync(HandleConfigurationRequestContext context)
@@ -29,6 +31,13 @@ public sealed class DiscoveryMetadata : IOpenIddictServerHandler<HandleConfigura
         context.JsonWebKeySetEndpoint = OnIssuer(context.JsonWebKeySetEndpoint);
 
         context.Metadata["client_id_metadata_document_supported"] = true;
+        // Every client here is public (PKCE, no secret: PublicClient), so `none` is the one way to authenticate at the
+        // token and revocation endpoints; OpenIddict would list the secret and key methods a confidential client uses.
+        context.TokenEndpointAuthenticationMethods.Clear();
+        context.TokenEndpointAuthenticationMethods.Add(OpenIddictConstants.ClientAuthenticationMethods.None);
+        context.RevocationEndpointAuthenticationMethods.Clear();
+        context.RevocationEndpointAuthenticationMethods.Add(OpenIddictConstants.ClientAuthenticationMethods.None);
+
         if (RegistrationEndpoint.IsOpen(context.Transaction.GetHttpRequest()!.HttpContext.RequestServices))
         {
             context.Metadata["registration_endpoint"] = new Uri(issuer, RegistrationEndpoint.Path.TrimStart('/')).AbsoluteUri;

@@ -37,6 +37,7 @@ public sealed class AuthorizationServerTests(AuthorizationServerFixture fixture)
         Assert.Equal(fixture.Issuer + "oauth/jwks", metadata.GetProperty("jwks_uri").GetString());
         Assert.Equal(fixture.Issuer + "oauth/register", metadata.GetProperty("registration_endpoint").GetString());
         Assert.Equal(["S256"], AuthApi.Strings(metadata.GetProperty("code_challenge_methods_supported")));
+        Assert.Equal(["none"], AuthApi.Strings(metadata.GetProperty("token_endpoint_auth_methods_supported")));
         Assert.True(metadata.GetProperty("authorization_response_iss_parameter_supported").GetBoolean());
         Assert.True(metadata.GetProperty("client_id_metadata_document_supported").GetBoolean());
         Assert.Subset(new HashSet<string>(AuthApi.Strings(metadata.GetProperty("scopes_supported"))), new HashSet<string> { "mnemosyne.read", "offline_access" });
