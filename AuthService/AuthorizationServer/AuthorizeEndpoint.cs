@@ -15,10 +15,10 @@ namespace Mnemosyne.AuthService.AuthorizationServer;
 
 /// <summary>
 /// <c>GET|POST /oauth/authorize</c> after OpenIddict has validated the request (client, exact redirect URI, PKCE S256,
-/// scopes, resource). Sends a caller who has not signed in to the sign-in page, then asks for consent — naming the
-/// client, the resource and the scope — unless this user already granted this client these scopes (a permanent
-/// OpenIddict authorization, kept until revoked), and issues the code. A client an operator blocked is refused first. The consent form posts back here with the
-/// request's own parameters and an antiforgery token.
+/// scopes, resource). A client an operator blocked is refused first. Sends a caller who has not signed in to the
+/// sign-in page, then asks for consent — naming the client, the resource, the scope and where it returns to — unless
+/// this user already granted this client these scopes (a permanent OpenIddict authorization, kept until revoked), and
+/// issues the code. The consent form posts back here with the request's own parameters and an antiforgery token.
 /// </summary>
 public static class AuthorizeEndpoint
 {
@@ -103,6 +103,20 @@ public static class AuthorizeEndpoint
     private static string ReturnUrl(OpenIddictRequest request) =>
         Path + QueryString.Create(request.GetParameters().Select(p => KeyValuePair.Create(p.Key, (string?)p.Value.ToString())));
 
+    /// <summary>
+    /// Where Allow sends the browser (MCP's authorization guidance: the consent page shows the redirect's host), and
+    /// for a loopback redirect that any program on this computer could be listening on, a word of caution.
+    /// </summary>
+    private static string ReturnsTo(string redirectUri)
+    {
+        var uri = new Uri(redirectUri);
+        var host = uri.IsAbsoluteUri && uri.Host.Length > 0 ? uri.Host : uri.Scheme + ":";
+        return $"<p>Allow sends you back to <strong>{Pages.Encode(host)}</strong>.</p>" +
+               (uri.IsLoopback
+                   ? "<p>That is an app on this computer: allow only if you just started this sign-in from it.</p>"
+                   : "");
+    }
+
     private static IResult Consent(HttpContext context, IAntiforgery antiforgery, OpenIddictRequest request, string username,
         string clientName, ImmutableArray<string> resources, ImmutableArray<string> scopes)
     {
@@ -113,6 +127,7 @@ public static class AuthorizeEndpoint
             $"<p><strong>{Pages.Encode(clientName)}</strong> (<code>{Pages.Encode(request.ClientId!)}</code>) asks to use " +
             $"<code>{Pages.Encode(string.Join(' ', resources))}</code> on your behalf with the scope " +
             $"<code>{Pages.Encode(string.Join(' ', scopes))}</code>.</p>" +
+            ReturnsTo(request.RedirectUri!) +
             Pages.Form(context, antiforgery, Path, hidden,
                 $"""<button type="submit" name="{DecisionField}" value="allow">Allow</button><button type="submit" name="{DecisionField}" value="deny">Deny</button>""");
         return Pages.Render(context, "Allow access?", body, request.RedirectUri);

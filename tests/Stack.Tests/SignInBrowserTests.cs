@@ -62,6 +62,7 @@ public sealed class SignInBrowserTests(StackApp stack)
         Assert.Contains("Browser test client", consent, StringComparison.Ordinal);
         Assert.Contains(resource, consent, StringComparison.Ordinal);
         Assert.Contains("mnemosyne.read", consent, StringComparison.Ordinal);
+        Assert.Contains("Allow sends you back to 127.0.0.1.", consent, StringComparison.Ordinal);
         var query = QueryHelpers.ParseQuery(back.Query);
         Assert.Equal("browser-state", query["state"].ToString());
         using var exchanged = await http.PostAsync("/oauth/token", new FormUrlEncodedContent(new Dictionary<string, string>
