@@ -44,14 +44,7 @@ public sealed class ClientMetadataDocumentTests(ClientMetadataFixture fixture) :
             {
                 RedirectUri = OAuthFlow.Redirect,
                 ClientMetadataDocumentUri = new Uri(clientId),
-                AuthorizationCallbackHandler = async (context, cancellationToken) =>
-                {
-                    var landing = await browser.AuthorizeAsync(context.AuthorizationUri, context.RedirectUri, cancellationToken);
-                    return new AuthorizationResult
-                    {
-                        Code = OAuthFlow.Query(landing, "code"), State = OAuthFlow.Query(landing, "state"), Iss = OAuthFlow.Query(landing, "iss"),
-                    };
-                },
+                AuthorizationCallbackHandler = browser.CompleteAsync,
             },
         }), cancellationToken: Cancel).WaitAsync(TimeSpan.FromSeconds(60), Cancel);
 

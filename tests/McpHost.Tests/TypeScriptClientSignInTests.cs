@@ -90,13 +90,7 @@ public sealed class TypeScriptClientSignInTests(ClientMetadataFixture fixture) :
         Assert.Equal("oauth", call.GetProperty("kind").GetString());
 
         var tokens = answer.GetProperty("tokens");
-        var payload = OAuthFlow.Payload(tokens.GetProperty("access_token").GetString()!);
-        Assert.Equal(fixture.Issuer, payload.GetProperty("iss").GetString());
-        Assert.Equal(fixture.Resource, payload.GetProperty("aud").ValueKind == JsonValueKind.Array
-            ? payload.GetProperty("aud")[0].GetString() : payload.GetProperty("aud").GetString());
-        Assert.Equal(username, payload.GetProperty("sub").GetString());
-        Assert.Equal(clientId, payload.GetProperty("client_id").GetString());
-        Assert.Contains("mnemosyne.read", payload.GetProperty("scope").GetString()!.Split(' '));
+        new OAuthFlow(fixture).AssertIssuedHere(tokens.GetProperty("access_token").GetString()!, username, clientId);
         // The SDK bound what it saved to the authorization server it discovered from mcp-host's metadata; the redirect
         // back named this issuer too (RFC 9207).
         Assert.Equal(fixture.Issuer, tokens.GetProperty("issuer").GetString());

@@ -97,6 +97,19 @@ public sealed class OAuthFlow(AuthorizationServerFixture fixture)
     public async Task<HttpResponseMessage> TokenAsync(Dictionary<string, string> form) =>
         await fixture.McpHost.Http.PostAsync("/oauth/token", new FormUrlEncodedContent(form), Cancel).WaitAsync(TimeSpan.FromSeconds(30), Cancel);
 
+    /// <summary>Asserts <paramref name="accessToken"/> is this server's, for mcp-host's <c>/mcp</c>, the user and client; its payload.</summary>
+    public JsonElement AssertIssuedHere(string accessToken, string username, string clientId)
+    {
+        var payload = Payload(accessToken);
+        Assert.Equal(fixture.Issuer, payload.GetProperty("iss").GetString());
+        Assert.Equal(fixture.Resource, payload.GetProperty("aud").ValueKind == JsonValueKind.Array
+            ? payload.GetProperty("aud")[0].GetString() : payload.GetProperty("aud").GetString());
+        Assert.Equal(username, payload.GetProperty("sub").GetString());
+        Assert.Equal(clientId, payload.GetProperty("client_id").GetString());
+        Assert.Contains("mnemosyne.read", payload.GetProperty("scope").GetString()!.Split(' '));
+        return payload;
+    }
+
     public static async Task<string?> ErrorAsync(HttpResponseMessage response)
     {
         var body = await response.Content.ReadAsStringAsync(Cancel);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using ModelContextProtocol.Authentication;
 
 namespace Mnemosyne.McpHost.Tests.Infrastructure;
 
@@ -58,6 +59,16 @@ public sealed partial class SignInDriver(string username) : IDisposable
         }
 
         throw new InvalidOperationException("The sign-in did not come back to the client within 10 steps.");
+    }
+
+    /// <summary>The MCP C# client's <c>AuthorizationCallbackHandler</c>: this browser signs in and hands back what the redirect carried.</summary>
+    public async Task<AuthorizationResult?> CompleteAsync(AuthorizationCallbackContext context, CancellationToken cancellationToken)
+    {
+        var landing = await AuthorizeAsync(context.AuthorizationUri, context.RedirectUri, cancellationToken);
+        return new AuthorizationResult
+        {
+            Code = OAuthFlow.Query(landing, "code"), State = OAuthFlow.Query(landing, "state"), Iss = OAuthFlow.Query(landing, "iss"),
+        };
     }
 
     private HttpRequestMessage Submit(Uri origin, string page, string field, string value, bool consent)
