@@ -244,16 +244,21 @@ public sealed partial class ChaosRun
     /// Calls with each of <paramref name="bearers"/> once, in turn through both mcp-hosts, one every 200 ms for
     /// <paramref name="duration"/>: each is a first call, so no cache can answer it.
     /// </summary>
-    private async Task<List<ToolCall.Result>> FirstCallsAsync(List<string> bearers, TimeSpan duration)
+    private async Task<List<ToolCall.Result>> FirstCallsAsync(List<string> bearers, TimeSpan duration) =>
+        [.. (await MissesAsync(bearers, duration)).Select(c => c.Result)];
+
+    /// <summary><see cref="FirstCallsAsync"/>, each call recorded with its mcp-host as the load's are (kind <c>new token</c>).</summary>
+    private async Task<List<ChaosLoad.LoadCall>> MissesAsync(List<string> bearers, TimeSpan duration)
     {
-        var results = new List<ToolCall.Result>();
+        var calls = new List<ChaosLoad.LoadCall>();
         var until = After(Now, duration);
         for (var i = 0; i < bearers.Count && Now < until; i++)
         {
-            results.Add(await ToolCall.SendAsync(_mcpHosts[i % _mcpHosts.Count], bearers[i], "search", """{"query":"replication"}"""));
+            var host = i % _mcpHosts.Count;
+            calls.Add(new(host, "new token", await ToolCall.SendAsync(_mcpHosts[host], bearers[i], "search", """{"query":"replication"}""")));
             await Task.Delay(200);
         }
 
-        return results;
+        return calls;
     }
 }
