@@ -141,22 +141,32 @@ public sealed partial class ChaosRun
     /// <summary>The calls of the last <see cref="SettleAsync"/>: the unfaulted run a wire fault is compared with.</summary>
     private List<ChaosLoad.LoadCall> _unfaulted = [];
 
+    /// <summary>
+    /// Who a wire fault is watched through: the mcp-hosts its revocations are warmed and watched through, the library
+    /// admin APIs of the replicas they are arranged with (0 and 1), and a load besides the cluster's (the Neo4j pair's),
+    /// whose calls join the window's but not the cluster's history. By default the cluster's two pairs.
+    /// </summary>
+    private sealed record WireScene(IReadOnlyList<HttpClient> McpHosts, Func<int, HttpClient> LibraryAdmin, ChaosLoad? Load = null);
+
     /// <summary>One wire fault's window: when it began, when the revocations began, when it was lifted.</summary>
     private sealed record WireWindow(List<string> Violations, List<ChaosLoad.LoadCall> Calls, long Down, long Revoking, long Back, string Revoked);
 
     /// <summary>
     /// Warms the revocations, settles, puts <paramref name="fault"/> on <paramref name="edges"/>, revokes at once
     /// (while caches are warm; or, with <paramref name="revokeLast"/>, 2 s before the end, since every revocation
-    /// empties every decision cache), runs <paramref name="probe"/>, keeps the fault for <see cref="WireOutage"/>,
-    /// lifts it and watches the aftermath, running <paramref name="afterwards"/> meanwhile. Judges what every wire
-    /// fault must hold: no wrong answer, no call over <see cref="CallLimit"/>, the revocations.
+    /// empties every decision cache), runs <paramref name="probe"/>, keeps the fault for <paramref name="outage"/>
+    /// (<see cref="WireOutage"/> unless given), lifts it and watches the aftermath, running <paramref name="afterwards"/>
+    /// meanwhile. Judges what every wire fault must hold: no wrong answer, no call over <see cref="CallLimit"/>, the
+    /// revocations. <paramref name="scene"/> says who it is watched through.
     /// </summary>
-    private async Task<WireWindow> UnderWireFaultAsync(
-        IReadOnlyList<FaultProxy> edges, WireFault fault, Func<Task>? probe, bool revokeLast = false, Func<Task>? afterwards = null)
+    private async Task<WireWindow> UnderWireFaultAsync(IReadOnlyList<FaultProxy> edges, WireFault fault, Func<Task>? probe,
+        bool revokeLast = false, Func<Task>? afterwards = null, TimeSpan? outage = null, WireScene? scene = null)
     {
         var violations = new List<string>();
-        await using var revocations = await WireRevocations.WarmAsync(_cluster, _mcpHosts, violations);
-        _unfaulted = await SettleAsync(violations);
+        var length = outage ?? WireOutage;
+        scene ??= new WireScene(_mcpHosts, _cluster.LibraryAdmin);
+        await using var revocations = await WireRevocations.WarmAsync(_cluster, scene.McpHosts, scene.LibraryAdmin, violations);
+        _unfaulted = await SettleAsync(violations, scene.Load);
         foreach (var edge in edges)
         {
             edge.Set(fault);
@@ -176,12 +186,12 @@ public sealed partial class ChaosRun
 
         if (revokeLast)
         {
-            await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, WireOutage.TotalSeconds - 2 - Seconds(down, Now))));
+            await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, length.TotalSeconds - 2 - Seconds(down, Now))));
             revoking = Now;
             await revocations.RevokeAsync();
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, WireOutage.TotalSeconds - Seconds(down, Now))));
+        await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, length.TotalSeconds - Seconds(down, Now))));
         foreach (var edge in edges)
         {
             edge.Set(WireFault.Pass);
@@ -197,6 +207,7 @@ public sealed partial class ChaosRun
         await aftermath;
         var revoked = await revocations.JudgeAsync(violations);
         var calls = TakeCalls();
+        calls.AddRange(scene.Load?.Drain() ?? []);
         Expect(violations, "no wrong answer", calls, c => c.Result.Outcome != Outcome.Wrong);
         Expect(violations, $"no call takes longer than {CallLimit.TotalSeconds:0} s", calls,
             c => Seconds(c.Result.Started, c.Result.Ended) <= CallLimit.TotalSeconds, down);
