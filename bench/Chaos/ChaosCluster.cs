@@ -15,6 +15,7 @@ public sealed class ChaosCluster : IAsyncDisposable
 {
     private readonly List<ServiceProcess> _processes = [];
     private readonly List<FaultProxy> _edges = [];
+    private int _turnSeconds;
 
     private ChaosCluster(PostgresServer postgres, RedisServer redis, TestAuthorizationServer authorizationServer)
     {
@@ -103,19 +104,30 @@ public sealed class ChaosCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>What every auth-service of the cluster is configured with, besides where its dependencies are.</summary>
+    public Dictionary<string, string> AuthServiceSettings() => new()
+    {
+        ["Auth__AdminKey"] = AdminKey,
+        ["Auth__InternalKey"] = InternalKey,
+        ["Auth__AuthorizationServer__Enabled"] = "false",
+        ["Auth__OAuth__Issuers__0__Issuer"] = AuthorizationServer.Issuer,
+        ["Auth__OAuth__Issuers__0__Audiences__0"] = BenchSeed.OAuthResource,
+        ["Auth__MaxTurnTokenLifetimeSeconds"] = _turnSeconds.ToString(CultureInfo.InvariantCulture),
+        // A budget the load never reaches: every call pays for rate limiting, none is refused for it.
+        ["Auth__RateLimit__PerMinute"] = "1000000",
+    };
+
+    /// <summary>What every mcp-host of the cluster is configured with, besides where its dependencies are.</summary>
+    public Dictionary<string, string> McpHostSettings() => new()
+    {
+        ["Auth__AdminKey"] = AdminKey,
+        ["Auth__InternalKey"] = InternalKey,
+        ["Auth__AuthorizationServer__Enabled"] = "false",
+    };
+
     private async Task StartServicesAsync(int turnSeconds)
     {
-        var auth = new Dictionary<string, string>
-        {
-            ["Auth__AdminKey"] = AdminKey,
-            ["Auth__InternalKey"] = InternalKey,
-            ["Auth__AuthorizationServer__Enabled"] = "false",
-            ["Auth__OAuth__Issuers__0__Issuer"] = AuthorizationServer.Issuer,
-            ["Auth__OAuth__Issuers__0__Audiences__0"] = BenchSeed.OAuthResource,
-            ["Auth__MaxTurnTokenLifetimeSeconds"] = turnSeconds.ToString(CultureInfo.InvariantCulture),
-            // A budget the load never reaches: every call pays for rate limiting, none is refused for it.
-            ["Auth__RateLimit__PerMinute"] = "1000000",
-        };
+        _turnSeconds = turnSeconds;
 
         // One at a time: the first applies authdb's migrations, and both services' start-up is CPU-bound.
         var authServices = new List<ServiceProcess>();
@@ -123,7 +135,7 @@ public sealed class ChaosCluster : IAsyncDisposable
         {
             var name = $"auth-service-{i}";
             var postgres = Edge(name, "postgres", Postgres.Port);
-            var environment = new Dictionary<string, string>(auth)
+            var environment = new Dictionary<string, string>(AuthServiceSettings())
             {
                 ["ConnectionStrings__authdb"] = Through(postgres, "authdb"),
                 ["ConnectionStrings__librarydb"] = Through(postgres, "librarydb"),
@@ -136,11 +148,8 @@ public sealed class ChaosCluster : IAsyncDisposable
         for (var i = 0; i < 2; i++)
         {
             var name = $"mcp-host-{i}";
-            var mcp = new Dictionary<string, string>
+            var mcp = new Dictionary<string, string>(McpHostSettings())
             {
-                ["Auth__AdminKey"] = AdminKey,
-                ["Auth__InternalKey"] = InternalKey,
-                ["Auth__AuthorizationServer__Enabled"] = "false",
                 ["ConnectionStrings__librarydb"] = Through(Edge(name, "postgres", Postgres.Port), "librarydb"),
                 ["ConnectionStrings__redis"] = $"127.0.0.1:{Edge(name, "redis", Redis.Port).Port}",
                 ["services__auth-service__http__0"] = $"http://127.0.0.1:{Edge(name, "auth-service", authServices[i].Port).Port}",

@@ -17,14 +17,18 @@ public sealed class ChaosLoad : IAsyncDisposable
 
     public readonly record struct LoadCall(int Host, string Kind, ToolCall.Result Result);
 
-    public static ChaosLoad Start(IReadOnlyList<HttpClient> mcpHosts, IReadOnlyDictionary<string, string> tokens, int clients)
+    /// <summary>
+    /// Starts <paramref name="clients"/> callers over <paramref name="mcpHosts"/>; their calls are recorded as
+    /// mcp-host <paramref name="firstHost"/>, <paramref name="firstHost"/> + 1, … (a pair of its own numbers after the cluster's).
+    /// </summary>
+    public static ChaosLoad Start(IReadOnlyList<HttpClient> mcpHosts, IReadOnlyDictionary<string, string> tokens, int clients, int firstHost = 0)
     {
         var load = new ChaosLoad();
         var kinds = tokens.Keys.ToArray();
         for (var i = 0; i < clients; i++)
         {
             var (host, kind) = (i % mcpHosts.Count, kinds[i / mcpHosts.Count % kinds.Length]);
-            load._callers.Add(Task.Run(() => load.CallAsync(mcpHosts[host], host, kind, tokens[kind])));
+            load._callers.Add(Task.Run(() => load.CallAsync(mcpHosts[host], firstHost + host, kind, tokens[kind])));
         }
 
         return load;

@@ -104,33 +104,49 @@ public sealed partial class ChaosRun
     private async Task<Row> PostgresResetsAsync()
     {
         var edges = _cluster.EdgesTo("postgres");
-        var fresh = await FreshOpaqueTokensAsync(FirstCalls);
-        var (firstCalls, resolves) = (new List<ToolCall.Result>(), new List<ToolCall.Result>());
+        var fresh = await FreshOpaqueTokensAsync(FirstCalls + MissesAfter);
+        var (firstCalls, resolves, misses) = (new List<ToolCall.Result>(), new List<ToolCall.Result>(), new List<ChaosLoad.LoadCall>());
         var (violations, calls, down, _, back, revoked) = await UnderWireFaultAsync(edges, WireFault.ResetAfter(64), probe: async () =>
         {
             // At once, so they end within the fault (each waits out a reconnect or two).
             var asked = fresh[..Resolves].Select(bearer => ResolvesAsync([bearer])).ToList();
-            firstCalls.AddRange(await FirstCallsAsync(fresh[Resolves..], WireOutage - TimeSpan.FromSeconds(3)));
+            firstCalls.AddRange(await FirstCallsAsync(fresh[Resolves..FirstCalls], WireOutage - TimeSpan.FromSeconds(3)));
             resolves.AddRange((await Task.WhenAll(asked)).SelectMany(r => r));
-        });
+        }, afterwards: async () => misses.AddRange(await MissesAsync(fresh[FirstCalls..], Aftermath - TimeSpan.FromSeconds(1))));
         var during = Within(calls, down, back);
         // Unlike the Postgres-stopped row, cached turn JWTs are not required to keep passing: on this loaded machine
         // mcp-host's cache lease can lapse for a moment, and a turn JWT asked of auth-service then rightly 503s.
-        Expect(violations, "while Postgres connections are reset: a result, \"library store unavailable\" or 503 unavailable", during,
-            c => c.Result.Outcome is Outcome.Ok or Outcome.StoreUnavailable or Outcome.Unavailable, down);
+        // Every search reads librarydb, every connection to which is now reset: a result would mean the fault did not bite.
+        Expect(violations, "while Postgres connections are reset: \"library store unavailable\" or 503 unavailable, never a result", during,
+            c => c.Result.Outcome is Outcome.StoreUnavailable or Outcome.Unavailable, down);
         Expect(violations, "first calls of new opaque tokens: 503 unavailable", firstCalls, r => r.Outcome == Outcome.Unavailable);
         Expect(violations, "auth-service itself, asked about new opaque tokens: 503 unavailable", resolves, r => r.Outcome == Outcome.Unavailable);
-        var recovery = Recovery(violations, Between(calls, back, Now), back);
+        Expect(violations, "first calls of new opaque tokens after the fault: a result, or 503 unavailable while Postgres reconnects", misses,
+            c => c.Result.Outcome is Outcome.Ok or Outcome.Unavailable, back);
+        // The load's calls after the fault are mostly cache hits, which need only mcp-host's librarydb; misses need
+        // auth-service's authdb too, so they show both services' pools recovered.
+        var recovery = Recovery(violations, [.. Between(calls, back, Now), .. misses], back);
         return new Row($"Postgres connections reset (RST) after 64 response bytes, every edge, for {WireOutage.TotalSeconds:0} s",
-            "503 `unavailable` where Postgres is needed, never 500 or a pass; full service ≤ 5 s after the fault ends, no restart",
+            "503 `unavailable` where Postgres is needed, never a result, a 500 or a pass; full service ≤ 5 s after the fault ends, " +
+            "new tokens' first calls included, no restart",
             $"{during.Count} calls: {Counts(during)}; {firstCalls.Count(r => r.Outcome == Outcome.Unavailable)}/{firstCalls.Count} first calls 503 " +
             $"(auth-service itself: {resolves.Count(r => r.Outcome == Outcome.Unavailable)}/{resolves.Count}); slowest {Slowest(calls):0.00} s; {revoked}; " +
-            $"full service {recovery:0.0} s after",
+            $"full service {recovery:0.0} s after (first calls of new tokens after: {Counts(misses)})",
             violations);
     }
 
+    /// <summary>New tokens whose first calls, after the Postgres resets, show that misses are served again.</summary>
+    private const int MissesAfter = 35;
+
     /// <summary>The calls of the last <see cref="SettleAsync"/>: the unfaulted run a wire fault is compared with.</summary>
     private List<ChaosLoad.LoadCall> _unfaulted = [];
+
+    /// <summary>
+    /// Who a wire fault is watched through: the mcp-hosts its revocations are warmed and watched through, the library
+    /// admin APIs of the replicas they are arranged with (0 and 1), and a load besides the cluster's (the Neo4j pair's),
+    /// whose calls join the window's but not the cluster's history. By default the cluster's two pairs.
+    /// </summary>
+    private sealed record WireScene(IReadOnlyList<HttpClient> McpHosts, Func<int, HttpClient> LibraryAdmin, ChaosLoad? Load = null);
 
     /// <summary>One wire fault's window: when it began, when the revocations began, when it was lifted.</summary>
     private sealed record WireWindow(List<string> Violations, List<ChaosLoad.LoadCall> Calls, long Down, long Revoking, long Back, string Revoked);
@@ -138,15 +154,19 @@ public sealed partial class ChaosRun
     /// <summary>
     /// Warms the revocations, settles, puts <paramref name="fault"/> on <paramref name="edges"/>, revokes at once
     /// (while caches are warm; or, with <paramref name="revokeLast"/>, 2 s before the end, since every revocation
-    /// empties every decision cache), runs <paramref name="probe"/>, keeps the fault for <see cref="WireOutage"/>,
-    /// lifts it and watches the aftermath. Judges what every wire fault must hold: no wrong answer, no call over
-    /// <see cref="CallLimit"/>, the revocations.
+    /// empties every decision cache), runs <paramref name="probe"/>, keeps the fault for <paramref name="outage"/>
+    /// (<see cref="WireOutage"/> unless given), lifts it and watches the aftermath, running <paramref name="afterwards"/>
+    /// meanwhile. Judges what every wire fault must hold: no wrong answer, no call over <see cref="CallLimit"/>, the
+    /// revocations. <paramref name="scene"/> says who it is watched through.
     /// </summary>
-    private async Task<WireWindow> UnderWireFaultAsync(IReadOnlyList<FaultProxy> edges, WireFault fault, Func<Task>? probe, bool revokeLast = false)
+    private async Task<WireWindow> UnderWireFaultAsync(IReadOnlyList<FaultProxy> edges, WireFault fault, Func<Task>? probe,
+        bool revokeLast = false, Func<Task>? afterwards = null, TimeSpan? outage = null, WireScene? scene = null)
     {
         var violations = new List<string>();
-        await using var revocations = await WireRevocations.WarmAsync(_cluster, _mcpHosts, violations);
-        _unfaulted = await SettleAsync(violations);
+        var length = outage ?? WireOutage;
+        scene ??= new WireScene(_mcpHosts, _cluster.LibraryAdmin);
+        await using var revocations = await WireRevocations.WarmAsync(_cluster, scene.McpHosts, scene.LibraryAdmin, violations);
+        _unfaulted = await SettleAsync(violations, scene.Load);
         foreach (var edge in edges)
         {
             edge.Set(fault);
@@ -166,21 +186,28 @@ public sealed partial class ChaosRun
 
         if (revokeLast)
         {
-            await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, WireOutage.TotalSeconds - 2 - Seconds(down, Now))));
+            await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, length.TotalSeconds - 2 - Seconds(down, Now))));
             revoking = Now;
             await revocations.RevokeAsync();
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, WireOutage.TotalSeconds - Seconds(down, Now))));
+        await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, length.TotalSeconds - Seconds(down, Now))));
         foreach (var edge in edges)
         {
             edge.Set(WireFault.Pass);
         }
 
         var back = Now;
-        await Task.Delay(Aftermath);
+        var aftermath = Task.Delay(Aftermath);
+        if (afterwards is not null)
+        {
+            await afterwards();
+        }
+
+        await aftermath;
         var revoked = await revocations.JudgeAsync(violations);
         var calls = TakeCalls();
+        calls.AddRange(scene.Load?.Drain() ?? []);
         Expect(violations, "no wrong answer", calls, c => c.Result.Outcome != Outcome.Wrong);
         Expect(violations, $"no call takes longer than {CallLimit.TotalSeconds:0} s", calls,
             c => Seconds(c.Result.Started, c.Result.Ended) <= CallLimit.TotalSeconds, down);

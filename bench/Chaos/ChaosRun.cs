@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Mnemosyne.Testing;
 using Outcome = Mnemosyne.Bench.Chaos.ToolCall.Outcome;
 
 namespace Mnemosyne.Bench.Chaos;
@@ -42,6 +43,9 @@ public sealed partial class ChaosRun
     [
         "postgres-stopped", "redis-stopped", "auth-service-killed", "mcp-host-killed", "library-store-unreachable", "revocations",
         "wire-redis-partition", "wire-redis-black-hole", "wire-auth-latency", "wire-redis-jitter", "wire-postgres-resets",
+//#if (LibraryStore != "postgres")
+        "wire-neo4j-black-hole",
+//#endif
         "usage", "soak",
     ];
 
@@ -72,6 +76,9 @@ public sealed partial class ChaosRun
                 ("wire-auth-latency", run.AuthServiceLatencyAsync),
                 ("wire-redis-jitter", run.RedisJitterAsync),
                 ("wire-postgres-resets", run.PostgresResetsAsync),
+//#if (LibraryStore != "postgres")
+                ("wire-neo4j-black-hole", run.Neo4jBlackHoleAsync),
+//#endif
             };
             await Task.Delay(Settle);
             foreach (var (name, fault) in faults.Where(f => only.Contains(f.Name)))
@@ -140,13 +147,15 @@ public sealed partial class ChaosRun
     /// Lets the load run for <see cref="Settle"/> and checks it all succeeded: each fault starts from full service.
     /// Answers those calls (the unfaulted run a latency fault is compared with).
     /// </summary>
-    private async Task<List<ChaosLoad.LoadCall>> SettleAsync(List<string> violations)
+    private async Task<List<ChaosLoad.LoadCall>> SettleAsync(List<string> violations, ChaosLoad? also = null)
     {
         TakeCalls();
+        also?.Drain();
         await Task.Delay(Settle);
         var calls = TakeCalls();
-        Expect(violations, "before the fault, every call succeeds", calls, c => c.Result.Outcome == Outcome.Ok);
-        if (calls.Count == 0)
+        var alsoCalls = also?.Drain() ?? [];
+        Expect(violations, "before the fault, every call succeeds", calls.Concat(alsoCalls), c => c.Result.Outcome == Outcome.Ok);
+        if (calls.Count == 0 || (also is not null && alsoCalls.Count == 0))
         {
             violations.Add("before the fault: no call finished in " + Settle.TotalSeconds + " s");
         }
@@ -222,15 +231,16 @@ public sealed partial class ChaosRun
 
     /// <summary>
     /// Asks auth-service <c>i</c> directly (<c>/v1/resolve</c>, as mcp-host does on a miss) about each of
-    /// <paramref name="bearers"/>, alternating replicas: what it answers itself, which mcp-host may translate.
+    /// <paramref name="bearers"/>, alternating replicas (or only <paramref name="only"/>): what it answers itself,
+    /// which mcp-host may translate.
     /// </summary>
-    private async Task<List<ToolCall.Result>> ResolvesAsync(IEnumerable<string> bearers)
+    private async Task<List<ToolCall.Result>> ResolvesAsync(IEnumerable<string> bearers, AuthApi? only = null)
     {
         var results = new List<ToolCall.Result>();
         foreach (var (bearer, i) in bearers.Select((b, i) => (b, i)))
         {
             var started = Now;
-            var reply = await _cluster.Auth(i % _cluster.AuthServices.Count).ResolveAsync(bearer, "search");
+            var reply = await (only ?? _cluster.Auth(i % _cluster.AuthServices.Count)).ResolveAsync(bearer, "search");
             var reason = reply.Body.ValueKind == System.Text.Json.JsonValueKind.Object && reply.Body.TryGetProperty("reason", out var code)
                 ? code.GetString() ?? "" : "";
             var outcome = reply.Status == System.Net.HttpStatusCode.OK ? Outcome.Ok : ToolCall.Refusal((int)reply.Status, reason);
@@ -244,16 +254,21 @@ public sealed partial class ChaosRun
     /// Calls with each of <paramref name="bearers"/> once, in turn through both mcp-hosts, one every 200 ms for
     /// <paramref name="duration"/>: each is a first call, so no cache can answer it.
     /// </summary>
-    private async Task<List<ToolCall.Result>> FirstCallsAsync(List<string> bearers, TimeSpan duration)
+    private async Task<List<ToolCall.Result>> FirstCallsAsync(List<string> bearers, TimeSpan duration) =>
+        [.. (await MissesAsync(bearers, duration)).Select(c => c.Result)];
+
+    /// <summary><see cref="FirstCallsAsync"/>, each call recorded with its mcp-host as the load's are (kind <c>new token</c>).</summary>
+    private async Task<List<ChaosLoad.LoadCall>> MissesAsync(List<string> bearers, TimeSpan duration)
     {
-        var results = new List<ToolCall.Result>();
+        var calls = new List<ChaosLoad.LoadCall>();
         var until = After(Now, duration);
         for (var i = 0; i < bearers.Count && Now < until; i++)
         {
-            results.Add(await ToolCall.SendAsync(_mcpHosts[i % _mcpHosts.Count], bearers[i], "search", """{"query":"replication"}"""));
+            var host = i % _mcpHosts.Count;
+            calls.Add(new(host, "new token", await ToolCall.SendAsync(_mcpHosts[host], bearers[i], "search", """{"query":"replication"}""")));
             await Task.Delay(200);
         }
 
-        return results;
+        return calls;
     }
 }

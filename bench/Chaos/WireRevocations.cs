@@ -6,8 +6,8 @@ namespace Mnemosyne.Bench.Chaos;
 
 /// <summary>
 /// Revocations made while a wire fault is in force (issue 23): a few kinds of CONTRACT §9, each arranged and its
-/// caches warmed through both mcp-hosts before the fault (four callers per credential, two per mcp-host), then
-/// revoked through auth-service-1 during it. Counts, separately, the calls started after an admin call that
+/// caches warmed through the mcp-hosts the fault is about before it (four callers per credential, shared between
+/// them), then revoked through auth-service-1 during it. Counts, separately, the calls started after an admin call that
 /// answered success (none may be allowed) and the admin calls that answered 503 (the admin was told the change may
 /// not have reached every cache). Hand-written beside <see cref="ChaosRun"/>'s own revocation row because there the
 /// arrangement, warm-up and revocation run back to back, and here a fault comes between them.
@@ -29,12 +29,17 @@ public sealed class WireRevocations : IAsyncDisposable
         public long Answered { get; set; }
     }
 
-    /// <summary>Arranges every kind and calls with each credential until each is allowed through both mcp-hosts.</summary>
-    public static async Task<WireRevocations> WarmAsync(ChaosCluster cluster, IReadOnlyList<HttpClient> mcpHosts, List<string> violations)
+    /// <summary>
+    /// Arranges every kind, its libraries through <paramref name="libraryAdmin"/>(0) and (1) (the library admin APIs
+    /// of the first and second replica, which may be one), and calls with each credential until each is allowed
+    /// through every one of <paramref name="mcpHosts"/>.
+    /// </summary>
+    public static async Task<WireRevocations> WarmAsync(
+        ChaosCluster cluster, IReadOnlyList<HttpClient> mcpHosts, Func<int, HttpClient> libraryAdmin, List<string> violations)
     {
         var revocations = new WireRevocations();
-        using var firstLibraries = cluster.LibraryAdmin(0);
-        using var secondLibraries = cluster.LibraryAdmin(1);
+        using var firstLibraries = libraryAdmin(0);
+        using var secondLibraries = libraryAdmin(1);
         foreach (var kind in Kinds)
         {
             var scenario = await RevocationScenarios.ArrangeAsync(kind, cluster.Auth(0), cluster.Auth(1),
@@ -45,25 +50,25 @@ public sealed class WireRevocations : IAsyncDisposable
             {
                 while (!revocations._stop.IsCancellationRequested)
                 {
-                    var result = await ToolCall.SendAsync(mcpHosts[i % 2], scenario.Bearer, "list_libraries", "{}");
+                    var result = await ToolCall.SendAsync(mcpHosts[i % mcpHosts.Count], scenario.Bearer, "list_libraries", "{}");
                     results.Enqueue(result);
                     if (result.PassedGate)
                     {
-                        hosts.Enqueue(i % 2);
+                        hosts.Enqueue(i % mcpHosts.Count);
                     }
                 }
             })).ToList();
             revocations._watched.Add(new Watched(kind, scenario, results, callers));
 
             var until = Stopwatch.GetTimestamp() + (long)(WarmUpLimit.TotalSeconds * Stopwatch.Frequency);
-            while (Stopwatch.GetTimestamp() < until && !(hosts.Count(h => h == 0) >= 4 && hosts.Count(h => h == 1) >= 4))
+            while (Stopwatch.GetTimestamp() < until && !Enumerable.Range(0, mcpHosts.Count).All(h => hosts.Count(passed => passed == h) >= 4))
             {
                 await Task.Delay(20);
             }
 
             if (Stopwatch.GetTimestamp() >= until)
             {
-                violations.Add($"{kind}: the credential was not allowed through both mcp-hosts before the fault");
+                violations.Add($"{kind}: the credential was not allowed through every mcp-host before the fault");
             }
         }
 
