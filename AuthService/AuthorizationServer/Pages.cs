@@ -15,7 +15,7 @@ public static class Pages
 
     public static string Encode(string value) => Encoder.Encode(value);
 
-    public static IResult Render(HttpContext context, string title, string body)
+    public static IResult Render(HttpContext context, string title, string body, int statusCode = StatusCodes.Status200OK)
     {
         context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
         context.Response.Headers.XFrameOptions = "DENY";
@@ -29,7 +29,7 @@ public static class Pages
             <body><h1>{{Encode(title)}}</h1>
             {{body}}
             </body></html>
-            """, "text/html; charset=utf-8");
+            """, "text/html; charset=utf-8", statusCode: statusCode);
     }
 
     /// <summary>A form posting to <paramref name="action"/> with the antiforgery token and <paramref name="hidden"/> fields.</summary>
