@@ -76,7 +76,7 @@ public static class AuthServiceSetup
 
         if (builder.Configuration.GetValue(AuthorizationServerOptions.SectionName + ":Enabled", true))
         {
-            services.AddAuthorizationServer();
+            services.AddAuthorizationServer(builder.Configuration);
         }
 
         services.AddApiErrors();

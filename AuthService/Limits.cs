@@ -14,5 +14,9 @@ public static class Limits
     public const int JtiLength = 128;
     /// <summary>An OAuth <c>client_id</c>: room for a client ID metadata document's https URL.</summary>
     public const int ClientIdLength = 2048;
+    /// <summary>An upstream identity provider's issuer URL.</summary>
+    public const int IssuerLength = ServiceDefaults.UpstreamProvider.MaxIssuerLength;
+    /// <summary>An upstream account's <c>sub</c>: OpenID Connect Core §2 allows at most 255 ASCII characters.</summary>
+    public const int SubjectLength = 255;
     public const long RequestBodyBytes = 256 * 1024;
 }

@@ -42,6 +42,9 @@ public sealed class AuthorizationServerOptions : IValidatableObject
     /// </summary>
     public bool AllowPrivateClientMetadata { get; set; }
 
+    /// <summary>The organisation's identity providers users sign in with (<see cref="UpstreamProvider"/>); may be empty.</summary>
+    public List<UpstreamProvider> Upstream { get; set; } = [];
+
     /// <summary>The issuer as OpenIddict writes it in <c>iss</c> and the metadata: the origin with a trailing slash.</summary>
     /// <remarks>Methods, not properties: the configuration binder reads every property, also before validation.</remarks>
     public Uri IssuerUri() => new(new Uri(Issuer!, UriKind.Absolute).GetLeftPart(UriPartial.Authority) + "/");
@@ -70,6 +73,61 @@ public sealed class AuthorizationServerOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 $"Auth:AuthorizationServer:Issuer must be an origin (https, or http on a loopback host; no path or query), got '{Issuer}'.");
+            yield break;
+        }
+
+        foreach (var error in ValidateUpstream())
+        {
+            yield return error;
+        }
+    }
+
+    private IEnumerable<ValidationResult> ValidateUpstream()
+    {
+        for (var n = 0; n < Upstream.Count; n++)
+        {
+            var upstream = Upstream[n];
+            var name = $"{SectionName}:Upstream:{n}";
+            if (upstream.Issuer.Length > UpstreamProvider.MaxIssuerLength
+                || !Uri.TryCreate(upstream.Issuer, UriKind.Absolute, out var uri)
+                || !(uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && IsLoopback(uri)))
+                || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+            {
+                yield return new ValidationResult(
+                    $"{name}:Issuer must be an absolute https URL (http only for a loopback host; no query or fragment; at most {UpstreamProvider.MaxIssuerLength} characters), got '{upstream.Issuer}'.");
+                continue;
+            }
+
+            if (uri.GetLeftPart(UriPartial.Authority) + "/" == IssuerUri().AbsoluteUri)
+            {
+                yield return new ValidationResult($"{name}:Issuer is this authorization server itself (mcp-host's origin).");
+            }
+
+            if (string.IsNullOrWhiteSpace(upstream.ClientId))
+            {
+                yield return new ValidationResult($"{name}:ClientId is required: the client id of Mnemosyne's registration at '{upstream.Issuer}'.");
+            }
+
+            if (string.IsNullOrWhiteSpace(upstream.GroupsClaim))
+            {
+                yield return new ValidationResult($"{name}:GroupsClaim must not be empty (default 'groups').");
+            }
+
+            if (upstream.Scopes.Any(s => string.IsNullOrWhiteSpace(s) || s.Contains(' ', StringComparison.Ordinal)))
+            {
+                yield return new ValidationResult($"{name}:Scopes must each be one scope (not empty, no spaces).");
+            }
+        }
+
+        var valid = Upstream.Where(u => Uri.TryCreate(u.Issuer, UriKind.Absolute, out _)).ToList();
+        if (valid.Select(u => u.IssuerUri().AbsoluteUri).Distinct(StringComparer.Ordinal).Count() != valid.Count)
+        {
+            yield return new ValidationResult($"{SectionName}:Upstream lists the same issuer twice.");
+        }
+        else if (valid.Select(u => u.Name()).Distinct(StringComparer.Ordinal).Count() != valid.Count)
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:Upstream has two issuers with the same callback name ({string.Join(", ", valid.Select(u => u.Name()))}).");
         }
     }
 

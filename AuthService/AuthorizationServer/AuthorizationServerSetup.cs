@@ -12,6 +12,8 @@ namespace Mnemosyne.AuthService.AuthorizationServer;
 /// (mcp-host forwards them from its origin), authorization code with PKCE S256 only, rotating reference refresh
 /// tokens whose reuse revokes the grant, ES256 access tokens (JWS, not encrypted) for mcp-host's <c>/mcp</c> only.
 /// Clients register themselves by RFC 7591 or by a client ID metadata document (<see cref="ClientMetadataHandler"/>).
+/// Users sign in through the configured upstream identity providers (<see cref="UpstreamSignInSetup"/>) or, in
+/// Development, the development sign-in; <see cref="SignInChooser"/> offers them.
 /// OpenIddict does the protocol; what is here is configuration and the two passthrough handlers.
 /// </summary>
 public static class AuthorizationServerSetup
@@ -21,7 +23,7 @@ public static class AuthorizationServerSetup
         path.StartsWithSegments("/oauth") || path.StartsWithSegments("/.well-known/oauth-authorization-server")
         || path.StartsWithSegments("/.well-known/openid-configuration");
 
-    public static IServiceCollection AddAuthorizationServer(this IServiceCollection services)
+    public static IServiceCollection AddAuthorizationServer(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<AuthorizationServerKeys>();
         services.AddStartupStep<AuthorizationServerKeyStep>("authorization-server-keys");
@@ -30,6 +32,12 @@ public static class AuthorizationServerSetup
         ClientMetadataFetcher.AddHttpClient(services);
         services.AddSingleton<ClientMetadataFetcher>();
         services.AddSingleton<ClientMetadataClients>();
+        services.AddScoped<UpstreamUsers>();
+        if (UpstreamSignInSetup.IsConfigured(configuration))
+        {
+            services.AddUpstreamSignIn();
+        }
+
         services.AddOpenIddict()
             .AddCore(core =>
             {
@@ -107,7 +115,13 @@ public static class AuthorizationServerSetup
         app.MapAuthorizeEndpoint();
         app.MapTokenEndpoint();
         app.MapRegistrationEndpoint();
+        app.MapSignInChooser();
         app.MapDevelopmentSignIn();
+        if (app.Services.GetRequiredService<IOptions<AuthorizationServerOptions>>().Value.Upstream.Count > 0)
+        {
+            app.MapUpstreamSignIn();
+        }
+
         return app;
     }
 }

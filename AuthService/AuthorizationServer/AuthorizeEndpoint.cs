@@ -16,7 +16,7 @@ namespace Mnemosyne.AuthService.AuthorizationServer;
 /// <summary>
 /// <c>GET|POST /oauth/authorize</c> after OpenIddict has validated the request (client, exact redirect URI, PKCE S256,
 /// scopes, resource). A client an operator blocked is refused first. Sends a caller who has not signed in to the
-/// sign-in page, then asks for consent — naming the client, the resource, the scope and where it returns to — unless
+/// sign-in page (<see cref="SignInChooser"/>), then asks for consent — naming the client, the resource, the scope and where it returns to — unless
 /// this user already granted this client these scopes (a permanent OpenIddict authorization, kept until revoked), and
 /// issues the code. The consent form posts back here with the request's own parameters and an antiforgery token.
 /// </summary>
@@ -25,6 +25,9 @@ public static class AuthorizeEndpoint
     private const string Path = "/oauth/authorize";
     private const string DecisionField = "mnemosyne_consent";
 
+    /// <summary>The access token's groups claim (CONTRACT §10), read for this issuer by the default <c>GroupsClaim</c>.</summary>
+    private const string GroupsClaim = "groups";
+
     public static IEndpointRouteBuilder MapAuthorizeEndpoint(this IEndpointRouteBuilder app)
     {
         app.MapMethods(Path, [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).ExcludeFromDescription().DisableAntiforgery();
@@ -32,7 +35,7 @@ public static class AuthorizeEndpoint
     }
 
     private static async Task<IResult> AuthorizeAsync(HttpContext context, AuthDbContext db, IAntiforgery antiforgery,
-        IOpenIddictApplicationManager applications, IOpenIddictAuthorizationManager authorizations,
+        IOpenIddictApplicationManager applications, IOpenIddictAuthorizationManager authorizations, UpstreamUsers upstreamUsers,
         IOptions<AuthorizationServerOptions> settings, CancellationToken cancellationToken)
     {
         var request = context.GetOpenIddictServerRequest()
@@ -45,8 +48,8 @@ public static class AuthorizeEndpoint
         var signIn = await context.AuthenticateAsync(SignInCookie.Scheme);
         if (signIn.Principal?.FindFirst(Claims.Subject)?.Value is not { } username)
         {
-            return DevelopmentSignIn.IsAvailable(context)
-                ? TypedResults.Redirect(DevelopmentSignIn.Url(ReturnUrl(request)))
+            return SignInChooser.HasMethods(context)
+                ? TypedResults.Redirect(SignInChooser.Url(ReturnUrl(request)))
                 : OAuthErrors.Refuse(Errors.AccessDenied, "No sign-in method is available to this caller.");
         }
 
@@ -83,8 +86,13 @@ public static class AuthorizeEndpoint
         }
 
         var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
-        // A local user has no groups; the upstream sign-in will add the IdP's groups here.
         identity.SetClaim(Claims.Subject, username);
+        // The upstream provider's groups at the latest sign-in (none for a local user). They go into the access token
+        // and, with every claim, into the code and the refresh token, so refreshed access tokens carry them too.
+        foreach (var group in await upstreamUsers.GroupsAsync(signIn.Principal, username, cancellationToken))
+        {
+            identity.AddClaim(new Claim(GroupsClaim, group));
+        }
 
         var principal = new ClaimsPrincipal(identity);
         principal.SetScopes(scopes);

@@ -14,15 +14,15 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Mnemosyne.AuthService.AuthorizationServer;
 
 /// <summary>
-/// The development sign-in (CONTRACT §10): <c>GET /oauth/signin</c> lists the local users and offers to create one,
-/// <c>POST /oauth/signin</c> signs the chosen one in (<see cref="SignInCookie"/>) and returns to the authorization
-/// request. It exists only while <see cref="IsAvailable"/>: the Development environment,
+/// The development sign-in (CONTRACT §10), one of the ways <see cref="SignInChooser"/> offers:
+/// <c>GET /oauth/signin/development</c> lists the local users and offers to create one, <c>POST</c> signs the chosen
+/// one in (<see cref="SignInCookie"/>) and returns to the authorization request. It exists only while <see cref="IsAvailable"/>: the Development environment,
 /// <c>Auth:AuthorizationServer:DevelopmentSignIn</c>, and a loopback caller (the direct peer and every forwarded hop)
 /// — elsewhere both routes are 404. The JWT service user cannot be picked.
 /// </summary>
 public static class DevelopmentSignIn
 {
-    private const string Path = "/oauth/signin";
+    private const string Path = "/oauth/signin/development";
 
     public static IEndpointRouteBuilder MapDevelopmentSignIn(this IEndpointRouteBuilder app)
     {
@@ -38,17 +38,13 @@ public static class DevelopmentSignIn
         return environment.IsDevelopment() && settings.DevelopmentSignIn && IsLoopbackCaller(context);
     }
 
-    /// <summary>Where the authorization endpoint sends a caller who has not signed in.</summary>
+    /// <summary>The page, returning to <paramref name="returnUrl"/> once signed in.</summary>
     public static string Url(string returnUrl) => Path + QueryString.Create("returnUrl", returnUrl);
 
     private static bool IsLoopbackCaller(HttpContext context) =>
         context.Connection.RemoteIpAddress is { } peer && IPAddress.IsLoopback(peer)
         && context.Request.Headers["X-Forwarded-For"].SelectMany(v => (v ?? "").Split(','))
             .All(hop => IPAddress.TryParse(hop.Trim(), out var address) && IPAddress.IsLoopback(address));
-
-    /// <summary>Only back to the authorization endpoint: never an open redirect.</summary>
-    private static bool IsReturnUrl(string? returnUrl) =>
-        returnUrl is { Length: <= 8192 } && returnUrl.StartsWith("/oauth/authorize?", StringComparison.Ordinal);
 
     private static async Task<IResult> ShowAsync(HttpContext context, string? returnUrl, AuthDbContext db,
         IAntiforgery antiforgery, IOptions<AuthOptions> options, CancellationToken cancellationToken)
@@ -58,7 +54,7 @@ public static class DevelopmentSignIn
             return TypedResults.NotFound();
         }
 
-        if (!IsReturnUrl(returnUrl))
+        if (!SignInReturnUrl.IsValid(returnUrl))
         {
             return TypedResults.BadRequest("returnUrl must be an authorization request on this server.");
         }
@@ -97,7 +93,7 @@ public static class DevelopmentSignIn
         var form = await context.Request.ReadFormAsync(cancellationToken);
         var returnUrl = form["returnUrl"].ToString();
         var username = form["username"].ToString().Trim();
-        if (!IsReturnUrl(returnUrl))
+        if (!SignInReturnUrl.IsValid(returnUrl))
         {
             return TypedResults.BadRequest("returnUrl must be an authorization request on this server.");
         }

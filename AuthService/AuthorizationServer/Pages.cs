@@ -19,7 +19,8 @@ public static partial class Pages
     public static string Encode(string value) => Encoder.Encode(value);
 
     /// <param name="redirectUri">The client's redirect URI the page's forms may end at, if any.</param>
-    public static IResult Render(HttpContext context, string title, string body, string? redirectUri = null)
+    public static IResult Render(HttpContext context, string title, string body, string? redirectUri = null,
+        int statusCode = StatusCodes.Status200OK)
     {
         var formAction = FormActionSource(redirectUri) is { } client ? $"'self' {client}" : "'self'";
         context.Response.Headers.ContentSecurityPolicy =
@@ -35,7 +36,7 @@ public static partial class Pages
             <body><h1>{{Encode(title)}}</h1>
             {{body}}
             </body></html>
-            """, "text/html; charset=utf-8");
+            """, "text/html; charset=utf-8", statusCode: statusCode);
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuthorizationServerKey> AuthorizationServerKeys => Set<AuthorizationServerKey>();
     public DbSet<OAuthClientBlock> OAuthClientBlocks => Set<OAuthClientBlock>();
+    public DbSet<UpstreamIdentity> UpstreamIdentities => Set<UpstreamIdentity>();
 
     /// <summary>The sign-in pages' cookie and antiforgery keys, shared by every replica (<c>SharedDataProtection</c>).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -43,6 +44,16 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
         {
             user.Property(u => u.Username).HasMaxLength(Limits.NameLength);
             user.HasIndex(u => u.Username).IsUnique();
+        });
+
+        modelBuilder.Entity<UpstreamIdentity>(identity =>
+        {
+            identity.HasKey(i => new { i.Issuer, i.Subject });
+            identity.Property(i => i.Issuer).HasMaxLength(Limits.IssuerLength);
+            identity.Property(i => i.Subject).HasMaxLength(Limits.SubjectLength);
+            identity.Property(i => i.Groups).HasColumnType("text[]");
+            identity.HasIndex(i => i.UserId);
+            identity.HasOne(i => i.User).WithMany().HasForeignKey(i => i.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<OpaqueToken>(token =>

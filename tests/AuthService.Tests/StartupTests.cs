@@ -35,6 +35,24 @@ public sealed class StartupTests(AuthFixture fixture) : IClassFixture<AuthFixtur
     }
 
     [Theory]
+    [InlineData("http://idp.example/", "mnemosyne", "Auth:AuthorizationServer:Upstream:0:Issuer must be an absolute https URL (http only for a loopback host")]
+    [InlineData("https://idp.example/?tenant=1", "mnemosyne", "Auth:AuthorizationServer:Upstream:0:Issuer must be an absolute https URL")]
+    [InlineData("https://idp.example/", null, "Auth:AuthorizationServer:Upstream:0:ClientId is required")]
+    [InlineData("http://127.0.0.1:5999/", "mnemosyne", "Auth:AuthorizationServer:Upstream:0:Issuer is this authorization server itself")]
+    public async Task A_wrong_upstream_sign_in_setting_stops_the_service_saying_which(string issuer, string? clientId, string message)
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => fixture.StartHostAsync(c =>
+        {
+            c["Auth:AuthorizationServer:Enabled"] = "true";
+            c["Auth:AuthorizationServer:Issuer"] = "http://127.0.0.1:5999";
+            c["Auth:AuthorizationServer:Upstream:0:Issuer"] = issuer;
+            c["Auth:AuthorizationServer:Upstream:0:ClientId"] = clientId;
+        }));
+
+        Assert.Contains(message, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("authdb")]
     [InlineData("redis")]
     [InlineData("librarydb")]

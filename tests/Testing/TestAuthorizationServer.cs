@@ -26,7 +26,9 @@ namespace Mnemosyne.Testing;
 /// ephemeral RSA and EC signing keys (its JWKS), authorization code + PKCE for one public client, resource indicators
 /// as the access token's <c>aud</c>, scopes, and a groups claim. Sign-in and consent are automatic: the authorize
 /// endpoint signs in <see cref="User"/>, so a test follows the authorize URL over HTTP and reads the code from the
-/// redirect. Runs in degraded mode (no OpenIddict database): the one client is checked by a handler here instead.
+/// redirect. Asked for <c>openid</c>, it also issues an ID token with the user's <c>sub</c>, groups and
+/// <see cref="PreferredUsername"/>: it is then the upstream identity provider of Mnemosyne's own authorization server,
+/// whose redirect URI (on a loopback port, like every client here) it accepts. Runs in degraded mode (no OpenIddict database): the one client is checked by a handler here instead.
 /// Refusal tests mint tokens with exact claims through <see cref="Mint"/>, signed with this server's own keys.
 /// </summary>
 public sealed class TestAuthorizationServer : IAsyncDisposable
@@ -62,6 +64,9 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
 
     /// <summary>Who the authorize endpoint signs in next: subject and groups (one group is sent as a string).</summary>
     public (string Subject, string[] Groups) User { get; set; } = ("alice", []);
+
+    /// <summary>The <c>preferred_username</c> of <see cref="User"/> in its ID token; null: none.</summary>
+    public string? PreferredUsername { get; set; }
 
     /// <summary>The claim the groups go in (<c>groups</c>; Entra ID's app roles: <c>roles</c>).</summary>
     public string GroupsClaim { get; set; } = "groups";
@@ -99,7 +104,7 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
                 .SetTokenEndpointUris("connect/token")
                 .AllowAuthorizationCodeFlow()
                 .RequireProofKeyForCodeExchange()
-                .RegisterScopes(Scope, Scopes.OpenId)
+                .RegisterScopes(Scope, Scopes.OpenId, Scopes.Profile, Scopes.Email)
                 .AddEphemeralEncryptionKey()
                 .DisableAccessTokenEncryption()
                 .DisableResourceValidation()
@@ -250,10 +255,17 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
             identity.AddClaim(new Claim(GroupsClaim, group));
         }
 
+        if (PreferredUsername is not null)
+        {
+            identity.SetClaim(Claims.PreferredUsername, PreferredUsername);
+        }
+
         var principal = new ClaimsPrincipal(identity);
         principal.SetScopes(request.GetScopes());
         principal.SetResources(request.GetResources());
-        principal.SetDestinations(_ => [Destinations.AccessToken]);
+        principal.SetDestinations(claim => claim.Type == Claims.PreferredUsername
+            ? [Destinations.IdentityToken]
+            : [Destinations.AccessToken, Destinations.IdentityToken]);
         return Task.FromResult(Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme));
     }
 

@@ -279,6 +279,36 @@ namespace Mnemosyne.AuthService.Data.Migrations
                     b.ToTable("TeamWorkspaces");
                 });
 
+            modelBuilder.Entity("Mnemosyne.AuthService.Data.UpstreamIdentity", b =>
+                {
+                    b.Property<string>("Issuer")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.PrimitiveCollection<List<string>>("Groups")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<DateTimeOffset>("LastSignInAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Issuer", "Subject");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("UpstreamIdentities");
+                });
+
             modelBuilder.Entity("Mnemosyne.AuthService.Data.User", b =>
                 {
                     b.Property<Guid>("Id")
@@ -530,6 +560,17 @@ namespace Mnemosyne.AuthService.Data.Migrations
                         .HasForeignKey("TeamId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Mnemosyne.AuthService.Data.UpstreamIdentity", b =>
+                {
+                    b.HasOne("Mnemosyne.AuthService.Data.User", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreAuthorization", b =>
