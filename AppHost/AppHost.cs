@@ -44,6 +44,8 @@ var neo4j = builder.AddNeo4j(libraryStore, infrastructure, dataRoot, store);
 //#endif
 // Sign-in through an identity provider (Auth:OAuth in this project's configuration): both services get the same values.
 var oauth = builder.AddOAuthParameters();
+// ... and through Mnemosyne's own authorization server (Auth:AuthorizationServer:Upstream): auth-service alone.
+var upstream = builder.AddUpstreamSignInParameters();
 
 // Services: auth-service is internal; mcp-host is the only external endpoint, and the authorization server's issuer.
 var mcpHost = builder.AddProject<Projects.McpHost>("mcp-host");
@@ -62,7 +64,8 @@ var authService = builder.AddProject<Projects.AuthService>("auth-service")
 //#if (LibraryStore != "postgres")
     .WithLibraryGraph(neo4j)
 //#endif
-    .WithOAuth(oauth)
+    .WithParameters(oauth)
+    .WithParameters(upstream)
     .WithEnvironment(AuthorizationServerExtensions.Variable, issuer);
 
 mcpHost
@@ -80,7 +83,7 @@ mcpHost
 //#if (LibraryStore != "postgres")
     .WithLibraryGraph(neo4j)
 //#endif
-    .WithOAuth(oauth)
+    .WithParameters(oauth)
     .WithEnvironment(AuthorizationServerExtensions.Variable, issuer);
 
 builder.Build().Run();

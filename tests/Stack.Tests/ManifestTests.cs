@@ -98,6 +98,44 @@ public sealed class ManifestTests
         }
     }
 
+    [Fact]
+    public async Task Upstream_sign_in_settings_reach_auth_service_alone_and_the_client_secret_stays_out_of_the_manifest()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "mnemosyne-manifest-" + Guid.NewGuid().ToString("N")[..8]);
+        var manifestPath = Path.Combine(output, "aspire-manifest.json");
+        const string secret = "upstream-client-secret-value-never-in-the-manifest";
+        try
+        {
+            await RunAppHostAsync("--publisher", "manifest", "--output-path", manifestPath,
+                "--Parameters:admin-key=admin-key-value-for-the-upstream-manifest", "--Parameters:internal-key=internal-key-value-for-the-upstream-manifes",
+                "--Auth:AuthorizationServer:Upstream:0:Issuer=https://login.microsoftonline.com/tenant-id/v2.0",
+                "--Auth:AuthorizationServer:Upstream:0:ClientId=mnemosyne-app-id", $"--Auth:AuthorizationServer:Upstream:0:ClientSecret={secret}",
+                "--Auth:AuthorizationServer:Upstream:0:GroupsClaim=roles", "--Auth:AuthorizationServer:Upstream:0:Scopes:0=openid");
+            var text = await File.ReadAllTextAsync(manifestPath, TestContext.Current.CancellationToken);
+            var resources = JsonDocument.Parse(text).RootElement.GetProperty("resources");
+            var auth = resources.GetProperty("auth-service").GetProperty("env");
+
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+            Assert.True(resources.GetProperty("upstream-0-client-secret").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+            Assert.Equal("https://login.microsoftonline.com/tenant-id/v2.0",
+                resources.GetProperty("upstream-0-issuer").GetProperty("inputs").GetProperty("value").GetProperty("default").GetProperty("value").GetString());
+            Assert.Equal("{upstream-0-issuer.value}", auth.GetProperty("Auth__AuthorizationServer__Upstream__0__Issuer").GetString());
+            Assert.Equal("{upstream-0-client-id.value}", auth.GetProperty("Auth__AuthorizationServer__Upstream__0__ClientId").GetString());
+            Assert.Equal("{upstream-0-client-secret.value}", auth.GetProperty("Auth__AuthorizationServer__Upstream__0__ClientSecret").GetString());
+            Assert.Equal("{upstream-0-groups-claim.value}", auth.GetProperty("Auth__AuthorizationServer__Upstream__0__GroupsClaim").GetString());
+            Assert.Equal("{upstream-0-scope-0.value}", auth.GetProperty("Auth__AuthorizationServer__Upstream__0__Scopes__0").GetString());
+            Assert.DoesNotContain(resources.GetProperty("mcp-host").GetProperty("env").EnumerateObject(),
+                e => e.Name.StartsWith("Auth__AuthorizationServer__Upstream", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
+        }
+    }
+
     [Theory]
     [InlineData("postgres", "librarydb", "neo4j")]
 //#if (LibraryStore != "postgres")
