@@ -23,6 +23,14 @@ public static partial class UpstreamSignIn
 
     public static IEndpointRouteBuilder MapUpstreamSignIn(this IEndpointRouteBuilder app)
     {
+        // The one thing an operator must copy into each provider's registration, said once at start.
+        var settings = app.ServiceProvider.GetRequiredService<IOptions<AuthorizationServerOptions>>().Value;
+        var logger = Logger(app.ServiceProvider.GetRequiredService<ILoggerFactory>());
+        foreach (var upstream in settings.Upstream)
+        {
+            LogRedirectUri(logger, upstream.Label(), upstream.Issuer, RedirectUri(settings, upstream));
+        }
+
         app.MapGet(StartPath + "/{name}", StartAsync).ExcludeFromDescription();
         app.MapMethods("/oauth/callback/{name}", [HttpMethods.Get, HttpMethods.Post], CallbackAsync).ExcludeFromDescription().DisableAntiforgery();
         return app;
@@ -142,6 +150,9 @@ public static partial class UpstreamSignIn
             $"<p>{Pages.Encode(message)}</p><p>Go back to your application and start the sign-in again.</p>", statusCode: status);
 
     private static ILogger Logger(ILoggerFactory loggers) => loggers.CreateLogger(typeof(UpstreamSignIn).FullName!);
+
+    [LoggerMessage(LogLevel.Information, "authorization_server.upstream {Upstream} {Issuer} redirect_uri={RedirectUri}")]
+    private static partial void LogRedirectUri(ILogger logger, string upstream, string issuer, Uri redirectUri);
 
     [LoggerMessage(LogLevel.Information, "authorization_server.upstream_sign_in {Upstream} {Username} {GroupCount}")]
     private static partial void LogSignedIn(ILogger logger, string upstream, string username, int groupCount);

@@ -163,6 +163,8 @@ public sealed class UpstreamSignInTests(UpstreamSignInFixture fixture) : IClassF
         Assert.Contains(">Development sign-in (local users)</a>", page, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, lone.StatusCode);
         Assert.Equal($"/oauth/signin/upstream/{fixture.Provider.Name()}" + QueryString.Create("returnUrl", returnUrl), lone.Headers.Location!.OriginalString);
+        // What the operator registers at the provider is said at start.
+        Assert.Contains(fixture.AuthService.Logs.Lines(), l => l.Contains($"redirect_uri={fixture.Callback}", StringComparison.Ordinal));
     }
 
     [Fact]
