@@ -198,6 +198,23 @@ public sealed class UpstreamSignInTests(UpstreamSignInFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task A_sign_in_begun_on_one_replica_finishes_on_another()
+    {
+        await using var replica = await TestHost.StartAuthServiceAsync(fixture.AuthServiceSettings(), fixture.Time, environment: Environments.Development);
+        var clientId = await _oauth.RegisterAsync();
+        fixture.Upstream.User = (AuthApi.Unique("sub"), []);
+        fixture.Upstream.PreferredUsername = AuthApi.Unique("rhea");
+        using var browser = new SignInDriver("not-used") { Upstream = UpstreamSignInFixture.DisplayName };
+        var answered = (await browser.FollowAsync(AuthorizeUri(clientId), fixture.Callback, Cancel)).Landing!;
+
+        // The provider's answer, taken to the other replica (the browser's cookies go with it: same host).
+        var finished = await browser.FollowAsync(new Uri(replica.Address, answered.PathAndQuery), OAuthFlow.Redirect, Cancel);
+
+        Assert.True(finished.Landing is not null, $"{(int)finished.Status} at {finished.Page}: {finished.Body}");
+        Assert.NotNull(OAuthFlow.Query(finished.Landing, "code"));
+    }
+
+    [Fact]
     public async Task A_forged_stolen_or_replayed_callback_is_refused_with_a_page_not_a_500()
     {
         var clientId = await _oauth.RegisterAsync();
