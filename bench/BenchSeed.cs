@@ -46,9 +46,13 @@ public static class BenchSeed
         }
     }
 
-    /// <summary>A valid bearer of each kind, by kind; the turn JWT lives <paramref name="turnSeconds"/>.</summary>
+    /// <summary>
+    /// A valid bearer of each kind, by kind; the turn JWT lives <paramref name="turnSeconds"/>. With
+    /// <paramref name="issuer"/> (Mnemosyne's authorization server, whose upstream is <paramref name="authorizationServer"/>)
+    /// also <c>as-issued</c>: a client registers, a user signs in upstream with the OAuth team's group and consents.
+    /// </summary>
     public static async Task<IReadOnlyDictionary<string, string>> MintTokensAsync(
-        AuthApi auth, TestAuthorizationServer authorizationServer, int turnSeconds = 600)
+        AuthApi auth, TestAuthorizationServer authorizationServer, Uri? issuer = null, int turnSeconds = 600)
     {
         var (_, opaque) = await auth.CreateTokenAsync(await auth.CreateUserAsync(), [.. Libraries]);
         await auth.CreateSigningKeyAsync();
@@ -58,13 +62,23 @@ public static class BenchSeed
         await auth.AdminAsync(HttpMethod.Post, "/admin/v1/teams",
             new { name = "bench-oauth-team", workspaces = new[] { Workspace }, groups = new[] { OAuthGroup } });
         authorizationServer.User = ("bench-user", [OAuthGroup]);
-        return new Dictionary<string, string>
+        var tokens = new Dictionary<string, string>
         {
             ["opaque"] = opaque,
             ["turn"] = turn.Body.GetProperty("token").GetString()!,
             ["team"] = team,
             ["oauth"] = await authorizationServer.SignInAsync(OAuthResource),
         };
+        if (issuer is not null)
+        {
+            authorizationServer.User = ("bench-as-user", [OAuthGroup]);
+            var flow = new OAuthFlow(issuer.ToString());
+            using var browser = new SignInDriver("unused: the sign-in is upstream");
+            var signedIn = await flow.SignInAsync(browser, await flow.RegisterAsync("Mnemosyne bench"));
+            tokens["as-issued"] = signedIn.GetProperty("access_token").GetString()!;
+        }
+
+        return tokens;
     }
 
     private static async Task PutAsync(HttpClient client, string path, object body)

@@ -9,8 +9,9 @@ namespace Mnemosyne.Bench;
 /// <summary>
 /// The services as the tests start them: a throw-away Postgres and Redis, a real AuthService, a real McpHost (its
 /// decision cache on), the same McpHost with its cache off (every call a miss), plus the no-auth baseline McpHost
-/// on the same library database, and a real authorization server (OpenIddict) that AuthService trusts; seeded with
-/// <see cref="BenchSeed"/>.
+/// on the same library database, and a real authorization server (OpenIddict) that AuthService trusts — also as the
+/// upstream identity provider of Mnemosyne's own authorization server, whose issuer is the cached McpHost's origin;
+/// seeded with <see cref="BenchSeed"/>.
 /// </summary>
 public sealed class BenchServices : IAsyncDisposable
 {
@@ -34,7 +35,7 @@ public sealed class BenchServices : IAsyncDisposable
 
     public TestHost Baseline { get; private set; } = null!;
 
-    /// <summary>A valid bearer of each kind (opaque, turn, team, oauth), each resolving to <see cref="BenchSeed.Libraries"/>.</summary>
+    /// <summary>A valid bearer of each kind (opaque, turn, team, oauth, as-issued), each resolving to <see cref="BenchSeed.Libraries"/>.</summary>
     public IReadOnlyDictionary<string, string> Tokens { get; private set; } = new Dictionary<string, string>();
 
     public AuthApi Auth => new(AuthService, AdminKey, InternalKey);
@@ -65,6 +66,9 @@ public sealed class BenchServices : IAsyncDisposable
         await _postgres.CreateDatabaseAsync("authdb");
         await _postgres.CreateDatabaseAsync("librarydb");
         var librarydb = _postgres.ConnectionString("librarydb");
+        // Mnemosyne's authorization server: its issuer is the cached McpHost's origin, its users sign in upstream.
+        var mcpPort = TestAuthorizationServer.FreePort();
+        var issuer = $"http://127.0.0.1:{mcpPort}";
 
         AuthService = Track(await TestHost.StartAsync(typeof(AuthServiceSetup).Assembly.GetName().Name!,
             new Dictionary<string, string?>
@@ -78,6 +82,13 @@ public sealed class BenchServices : IAsyncDisposable
                 ["Auth:RateLimit:PerMinute"] = "1000000",
                 ["Auth:OAuth:Issuers:0:Issuer"] = _authorizationServer.Issuer,
                 ["Auth:OAuth:Issuers:0:Audiences:0"] = BenchSeed.OAuthResource,
+                ["Auth:AuthorizationServer:Enabled"] = "true",
+                ["Auth:AuthorizationServer:Issuer"] = issuer,
+                // The longest the server allows, so the token outlives a default run (Program checks --seconds).
+                ["Auth:AuthorizationServer:AccessTokenMinutes"] = "10",
+                ["Auth:AuthorizationServer:AllowDynamicRegistration"] = "true",
+                ["Auth:AuthorizationServer:Upstream:0:Issuer"] = _authorizationServer.Issuer,
+                ["Auth:AuthorizationServer:Upstream:0:ClientId"] = TestAuthorizationServer.ClientId,
             }, TimeProvider.System, builder => WithProductionLogging(builder).AddAuthService(), app => app.MapAuthService()));
 
         var mcp = new Dictionary<string, string?>
@@ -87,10 +98,12 @@ public sealed class BenchServices : IAsyncDisposable
             ["Auth:InternalKey"] = InternalKey,
             ["services:auth-service:http:0"] = AuthService.Address.ToString().TrimEnd('/'),
             ["ConnectionStrings:redis"] = _redis.ConnectionString,
+            ["Auth:AuthorizationServer:Enabled"] = "true",
+            ["Auth:AuthorizationServer:Issuer"] = issuer,
         };
         var name = typeof(McpHostSetup).Assembly.GetName().Name!;
         McpHost = Track(await TestHost.StartAsync(name, mcp, TimeProvider.System,
-            builder => WithProductionLogging(builder).AddMcpHost(), app => app.MapMcpHost()));
+            builder => WithProductionLogging(builder).AddMcpHost(), app => app.MapMcpHost(), port: mcpPort));
         McpHostWithoutCache = Track(await TestHost.StartAsync(name, new Dictionary<string, string?>(mcp) { ["Mcp:DecisionCacheEntries"] = "0" },
             TimeProvider.System, builder => WithProductionLogging(builder).AddMcpHost(), app => app.MapMcpHost()));
         Baseline = Track(await TestHost.StartAsync(name, mcp, TimeProvider.System,
@@ -101,7 +114,7 @@ public sealed class BenchServices : IAsyncDisposable
     {
         using var admin = McpHost.ClientWithBearer(AdminKey);
         await BenchSeed.LoadLibrariesAsync(admin);
-        Tokens = await BenchSeed.MintTokensAsync(Auth, _authorizationServer!);
+        Tokens = await BenchSeed.MintTokensAsync(Auth, _authorizationServer!, McpHost.Address);
     }
 
     /// <summary>

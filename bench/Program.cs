@@ -59,6 +59,12 @@ try
     settings = new LoadRun.Settings(
         TimeSpan.FromSeconds(Option("--seconds", 200)), Option("--clients", 16), Option("--rounds", 5),
         Option("--seed", Random.Shared.Next(1, 100_000)));
+    // The as-issued kind's access token is signed in once, before the run, and lives 10 minutes (the authorization
+    // server's longest); the run's set-up and warm-up take about 2 of them.
+    if (settings.Duration > TimeSpan.FromMinutes(8))
+    {
+        throw new ArgumentException("--seconds must be at most 480: the as-issued access token lives 10 minutes.");
+    }
 }
 catch (ArgumentException exception)
 {

@@ -76,7 +76,7 @@ public sealed class ChaosCluster : IAsyncDisposable
             await cluster.StartServicesAsync((int)turnLifetime.TotalSeconds);
             using var admin = cluster.LibraryAdmin(0);
             await BenchSeed.LoadLibrariesAsync(admin);
-            cluster.Tokens = await BenchSeed.MintTokensAsync(cluster.Auth(0), cluster.AuthorizationServer, (int)turnLifetime.TotalSeconds);
+            cluster.Tokens = await BenchSeed.MintTokensAsync(cluster.Auth(0), cluster.AuthorizationServer, turnSeconds: (int)turnLifetime.TotalSeconds);
             return cluster;
         }
         catch

@@ -11,7 +11,7 @@ namespace Mnemosyne.McpHost.Tests;
 /// </summary>
 public sealed class AuthorizationServerAdminTests(AuthorizationServerFixture fixture) : IClassFixture<AuthorizationServerFixture>
 {
-    private readonly OAuthFlow _oauth = new(fixture);
+    private readonly OAuthFlow _oauth = new(fixture.Issuer);
 
     [Fact]
     public async Task Revoking_a_grant_ends_its_tokens_at_once_and_leaves_other_grants_alone()

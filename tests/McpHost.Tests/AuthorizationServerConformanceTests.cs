@@ -18,7 +18,7 @@ public sealed class AuthorizationServerConformanceTests(AuthorizationServerFixtu
     private const string MetadataScenario = "authorization-server-metadata-endpoint";
     private const string CodeGrantScenario = "authorization-code-grant";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private readonly OAuthFlow _oauth = new(fixture);
+    private readonly OAuthFlow _oauth = new(fixture.Issuer);
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 

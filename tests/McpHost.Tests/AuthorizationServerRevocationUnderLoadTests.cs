@@ -16,7 +16,7 @@ public sealed class AuthorizationServerRevocationUnderLoadTests(AuthorizationSer
     public Task No_call_started_after_the_revoking_admin_call_answered_is_allowed(string kind) =>
         RevocationUnderLoad.RunAsync(fixture, kind, async replicas =>
         {
-            var oauth = new OAuthFlow(fixture);
+            var oauth = new OAuthFlow(fixture.Issuer);
             var clientId = await oauth.RegisterAsync();
             var username = AuthApi.Unique("user");
             using var browser = new SignInDriver(username);

@@ -17,7 +17,7 @@ namespace Mnemosyne.McpHost.Tests;
 /// </summary>
 public sealed class AuthorizationServerTests(AuthorizationServerFixture fixture) : IClassFixture<AuthorizationServerFixture>
 {
-    private readonly OAuthFlow _oauth = new(fixture);
+    private readonly OAuthFlow _oauth = new(fixture.Issuer);
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 

@@ -21,7 +21,7 @@ namespace Mnemosyne.McpHost.Tests;
 /// </summary>
 public sealed class ClientMetadataDocumentTests(ClientMetadataFixture fixture) : IClassFixture<ClientMetadataFixture>
 {
-    private readonly OAuthFlow _oauth = new(fixture);
+    private readonly OAuthFlow _oauth = new(fixture.Issuer);
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 

@@ -20,7 +20,7 @@ public sealed class SignInAcrossReplicasTests(AuthorizationServerFixture fixture
         settings["Auth:AuthorizationServer:Enabled"] = "true";
         settings["Auth:AuthorizationServer:Issuer"] = fixture.Issuer;
         await using var replica = await TestHost.StartAuthServiceAsync(settings, fixture.Time, environment: Environments.Development);
-        var clientId = await new OAuthFlow(fixture).RegisterAsync();
+        var clientId = await new OAuthFlow(fixture.Issuer).RegisterAsync();
         using var browser = new SignInDriver(AuthApi.Unique("user")) { FormOrigin = replica.Address };
         var parameters = new Dictionary<string, string?>
         {

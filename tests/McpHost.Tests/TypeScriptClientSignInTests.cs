@@ -90,7 +90,7 @@ public sealed class TypeScriptClientSignInTests(ClientMetadataFixture fixture) :
         Assert.Equal("oauth", call.GetProperty("kind").GetString());
 
         var tokens = answer.GetProperty("tokens");
-        new OAuthFlow(fixture).AssertIssuedHere(tokens.GetProperty("access_token").GetString()!, username, clientId);
+        new OAuthFlow(fixture.Issuer).AssertIssuedHere(tokens.GetProperty("access_token").GetString()!, username, clientId);
         // The SDK bound what it saved to the authorization server it discovered from mcp-host's metadata; the redirect
         // back named this issuer too (RFC 9207).
         Assert.Equal(fixture.Issuer, tokens.GetProperty("issuer").GetString());

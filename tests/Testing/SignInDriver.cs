@@ -1,8 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using ModelContextProtocol.Authentication;
 
-namespace Mnemosyne.McpHost.Tests.Infrastructure;
+namespace Mnemosyne.Testing;
 
 /// <summary>
 /// What a user's browser does with an authorization URL at Mnemosyne's authorization server, over plain HTTP with a
@@ -101,16 +100,6 @@ public sealed partial class SignInDriver(string username) : IDisposable
         }
 
         throw new InvalidOperationException("The sign-in did not come back to the client within 20 steps.");
-    }
-
-    /// <summary>The MCP C# client's <c>AuthorizationCallbackHandler</c>: this browser signs in and hands back what the redirect carried.</summary>
-    public async Task<AuthorizationResult?> CompleteAsync(AuthorizationCallbackContext context, CancellationToken cancellationToken)
-    {
-        var landing = await AuthorizeAsync(context.AuthorizationUri, context.RedirectUri, cancellationToken);
-        return new AuthorizationResult
-        {
-            Code = OAuthFlow.Query(landing, "code"), State = OAuthFlow.Query(landing, "state"), Iss = OAuthFlow.Query(landing, "iss"),
-        };
     }
 
     /// <summary>The chooser's link to <see cref="Upstream"/>, or to the development sign-in.</summary>

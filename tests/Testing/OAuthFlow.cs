@@ -6,7 +6,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace Mnemosyne.McpHost.Tests.Infrastructure;
+namespace Mnemosyne.Testing;
 
 /// <summary>
 /// A public OAuth client of Mnemosyne's authorization server over raw HTTP on mcp-host's origin: registers itself
@@ -15,15 +15,22 @@ namespace Mnemosyne.McpHost.Tests.Infrastructure;
 /// JSON with an <c>error_description</c>) and from the authorization endpoint before it trusts a redirect URI (400 on
 /// the server's own page, never a redirect).
 /// </summary>
-public sealed class OAuthFlow(AuthorizationServerFixture fixture)
+public sealed class OAuthFlow(string issuer)
 {
     public static readonly Uri Redirect = new("http://127.0.0.1:7/callback");
+    private static readonly HttpClient Http = new();
+
+    /// <summary>The issuer, mcp-host's origin with the trailing slash, as in <c>iss</c>.</summary>
+    public Uri Issuer { get; } = new(issuer);
+
+    /// <summary>mcp-host's <c>/mcp</c>: the resource every access token is asked for.</summary>
+    public string Resource => Issuer + "mcp";
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     /// <summary>Registers a public client (RFC 7591) with <paramref name="redirect"/>, else <see cref="Redirect"/>: its client_id.</summary>
     public async Task<string> RegisterAsync(string name = "Mnemosyne tests", Uri? redirect = null)
     {
-        using var response = await fixture.McpHost.Http.PostAsJsonAsync("/oauth/register", new
+        using var response = await Http.PostAsJsonAsync(new Uri(Issuer, "oauth/register"), new
         {
             redirect_uris = new[] { (redirect ?? Redirect).ToString() }, client_name = name, token_endpoint_auth_method = "none",
             grant_types = new[] { "authorization_code", "refresh_token" },
@@ -41,7 +48,7 @@ public sealed class OAuthFlow(AuthorizationServerFixture fixture)
         using var response = await TokenAsync(new()
         {
             ["grant_type"] = "authorization_code", ["code"] = Query(landing, "code")!, ["redirect_uri"] = Redirect.ToString(),
-            ["client_id"] = clientId, ["code_verifier"] = verifier, ["resource"] = fixture.Resource,
+            ["client_id"] = clientId, ["code_verifier"] = verifier, ["resource"] = Resource,
         });
         var body = await response.Content.ReadAsStringAsync(Cancel);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"token answered {(int)response.StatusCode}: {body}");
@@ -61,7 +68,7 @@ public sealed class OAuthFlow(AuthorizationServerFixture fixture)
         var parameters = new Dictionary<string, string?>
         {
             ["response_type"] = "code", ["client_id"] = clientId, ["redirect_uri"] = redirect ?? Redirect.ToString(),
-            ["scope"] = "mnemosyne.read offline_access", ["resource"] = fixture.Resource, ["state"] = "st",
+            ["scope"] = "mnemosyne.read offline_access", ["resource"] = Resource, ["state"] = "st",
         };
         if (challenge is not null)
         {
@@ -74,7 +81,7 @@ public sealed class OAuthFlow(AuthorizationServerFixture fixture)
 
     /// <summary>The authorization endpoint on mcp-host's origin, unless <paramref name="origin"/> (e.g. a replica).</summary>
     public Uri AuthorizeUri(Dictionary<string, string?> parameters, Uri? origin = null) =>
-        new(origin ?? new Uri(fixture.Issuer), "oauth/authorize" + QueryString.Create(parameters));
+        new(origin ?? Issuer, "oauth/authorize" + QueryString.Create(parameters));
 
     /// <summary>
     /// An authorization request refused before its redirect URI is trusted: answered 400 on the server's own origin
@@ -95,14 +102,14 @@ public sealed class OAuthFlow(AuthorizationServerFixture fixture)
         await TokenAsync(new() { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken, ["client_id"] = clientId });
 
     public async Task<HttpResponseMessage> TokenAsync(Dictionary<string, string> form) =>
-        await fixture.McpHost.Http.PostAsync("/oauth/token", new FormUrlEncodedContent(form), Cancel).WaitAsync(TimeSpan.FromSeconds(30), Cancel);
+        await Http.PostAsync(new Uri(Issuer, "oauth/token"), new FormUrlEncodedContent(form), Cancel).WaitAsync(TimeSpan.FromSeconds(30), Cancel);
 
     /// <summary>Asserts <paramref name="accessToken"/> is this server's, for mcp-host's <c>/mcp</c>, the user and client; its payload.</summary>
     public JsonElement AssertIssuedHere(string accessToken, string username, string clientId)
     {
         var payload = Payload(accessToken);
-        Assert.Equal(fixture.Issuer, payload.GetProperty("iss").GetString());
-        Assert.Equal(fixture.Resource, payload.GetProperty("aud").ValueKind == JsonValueKind.Array
+        Assert.Equal(Issuer.ToString(), payload.GetProperty("iss").GetString());
+        Assert.Equal(Resource, payload.GetProperty("aud").ValueKind == JsonValueKind.Array
             ? payload.GetProperty("aud")[0].GetString() : payload.GetProperty("aud").GetString());
         Assert.Equal(username, payload.GetProperty("sub").GetString());
         Assert.Equal(clientId, payload.GetProperty("client_id").GetString());
