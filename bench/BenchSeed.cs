@@ -17,7 +17,9 @@ public static class BenchSeed
     /// <summary>The audience auth-service must be configured to accept from the authorization server.</summary>
     public const string OAuthResource = "https://bench.mnemosyne.example/mcp";
 
-    private const string OAuthGroup = "bench-group";
+    /// <summary>The upstream group mapped to the OAuth team (oauth and as-issued tokens carry it).</summary>
+    public const string OAuthGroup = "bench-group";
+
     private const int DocumentsPerLibrary = 60;
     private static readonly string[] Words =
     [

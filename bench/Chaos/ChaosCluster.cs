@@ -7,7 +7,8 @@ namespace Mnemosyne.Bench.Chaos;
 /// <summary>
 /// What the fault harness runs: a throw-away Postgres (authdb and librarydb) and Redis, a real authorization server
 /// (OpenIddict, in this process), and two auth-service and two mcp-host processes, mcp-host <c>i</c> asking
-/// auth-service <c>i</c>, all on one Redis, seeded with <see cref="BenchSeed"/>. Every process keeps its port across a
+/// auth-service <c>i</c>, all on one Redis, seeded with <see cref="BenchSeed"/>. Mnemosyne's own authorization server
+/// is on, its issuer mcp-host-0's origin, its users signing in upstream at the OpenIddict server (<see cref="SignInAsync"/>). Every process keeps its port across a
 /// kill and restart, as a replica behind a load balancer would. Every service reaches each of its dependencies
 /// through its own <see cref="FaultProxy"/> (<see cref="Edges"/>), so a fault on the wire can hit one replica's edge.
 /// </summary>
@@ -15,6 +16,7 @@ public sealed class ChaosCluster : IAsyncDisposable
 {
     private readonly List<ServiceProcess> _processes = [];
     private readonly List<FaultProxy> _edges = [];
+    private readonly int _issuerPort = ExternalProcess.FreePort();
     private int _turnSeconds;
 
     private ChaosCluster(PostgresServer postgres, RedisServer redis, TestAuthorizationServer authorizationServer)
@@ -53,6 +55,9 @@ public sealed class ChaosCluster : IAsyncDisposable
 
     /// <summary>The load's bearer of each kind (opaque, turn, team, oauth).</summary>
     public IReadOnlyDictionary<string, string> Tokens { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>The authorization server's issuer: mcp-host-0's origin, with the trailing slash.</summary>
+    public string Issuer => $"http://127.0.0.1:{_issuerPort}/";
 
     public AuthApi Auth(int replica) => new(AuthServices[replica].Http, AdminKey, InternalKey);
 
@@ -109,7 +114,11 @@ public sealed class ChaosCluster : IAsyncDisposable
     {
         ["Auth__AdminKey"] = AdminKey,
         ["Auth__InternalKey"] = InternalKey,
-        ["Auth__AuthorizationServer__Enabled"] = "false",
+        ["Auth__AuthorizationServer__Enabled"] = "true",
+        ["Auth__AuthorizationServer__Issuer"] = Issuer,
+        ["Auth__AuthorizationServer__AllowDynamicRegistration"] = "true",
+        ["Auth__AuthorizationServer__Upstream__0__Issuer"] = AuthorizationServer.Issuer,
+        ["Auth__AuthorizationServer__Upstream__0__ClientId"] = TestAuthorizationServer.ClientId,
         ["Auth__OAuth__Issuers__0__Issuer"] = AuthorizationServer.Issuer,
         ["Auth__OAuth__Issuers__0__Audiences__0"] = BenchSeed.OAuthResource,
         ["Auth__MaxTurnTokenLifetimeSeconds"] = _turnSeconds.ToString(CultureInfo.InvariantCulture),
@@ -122,8 +131,23 @@ public sealed class ChaosCluster : IAsyncDisposable
     {
         ["Auth__AdminKey"] = AdminKey,
         ["Auth__InternalKey"] = InternalKey,
-        ["Auth__AuthorizationServer__Enabled"] = "false",
+        ["Auth__AuthorizationServer__Enabled"] = "true",
+        ["Auth__AuthorizationServer__Issuer"] = Issuer,
     };
+
+    /// <summary>
+    /// A new user signed in at Mnemosyne's authorization server through mcp-host-0, as a client does: a client
+    /// registers, the user signs in upstream with the OAuth team's group and consents; the access token it got.
+    /// </summary>
+    public async Task<RevocationScenarios.SignedIn> SignInAsync()
+    {
+        AuthorizationServer.User = ("chaos-" + Guid.NewGuid().ToString("N")[..8], [BenchSeed.OAuthGroup]);
+        var flow = new OAuthFlow(Issuer);
+        var clientId = await flow.RegisterAsync("Mnemosyne chaos");
+        using var browser = new SignInDriver("unused: the sign-in is upstream");
+        var token = (await flow.SignInAsync(browser, clientId)).GetProperty("access_token").GetString()!;
+        return new(token, clientId, OAuthFlow.Payload(token).GetProperty("sub").GetString()!);
+    }
 
     private async Task StartServicesAsync(int turnSeconds)
     {
@@ -154,7 +178,7 @@ public sealed class ChaosCluster : IAsyncDisposable
                 ["ConnectionStrings__redis"] = $"127.0.0.1:{Edge(name, "redis", Redis.Port).Port}",
                 ["services__auth-service__http__0"] = $"http://127.0.0.1:{Edge(name, "auth-service", authServices[i].Port).Port}",
             };
-            mcpHosts.Add(Track(await ServiceProcess.StartAsync(name, "McpHost", ExternalProcess.FreePort(), mcp)));
+            mcpHosts.Add(Track(await ServiceProcess.StartAsync(name, "McpHost", i == 0 ? _issuerPort : ExternalProcess.FreePort(), mcp)));
         }
 
         (AuthServices, McpHosts) = (authServices, mcpHosts);

@@ -5,7 +5,8 @@ using Outcome = Mnemosyne.Bench.Chaos.ToolCall.Outcome;
 namespace Mnemosyne.Bench.Chaos;
 
 /// <summary>
-/// Every kind of revocation CONTRACT §9 names, each made through the other replica while the load runs and four more
+/// Every kind of revocation CONTRACT §9 names, and the three that end the authorization server's tokens (a grant
+/// revoked, a client blocked, a user deactivated; each on a fresh sign-in), each made through the other replica while the load runs and four more
 /// callers (two per mcp-host) use the credential being revoked with warm caches: no call of theirs that started
 /// after the admin call answered may be allowed, or, for a narrowing change, still see what was taken away.
 /// The scenarios (<see cref="RevocationScenarios"/>) are the ones <c>RevocationUnderLoadTests</c> runs in one process;
@@ -22,10 +23,12 @@ public sealed partial class ChaosRun
         TakeCalls();
         using var firstLibraries = _cluster.LibraryAdmin(0);
         using var secondLibraries = _cluster.LibraryAdmin(1);
-        foreach (var kind in RevocationScenarios.Kinds)
+        foreach (var kind in RevocationScenarios.Kinds.Concat(RevocationScenarios.AuthorizationServerKinds))
         {
-            var revocation = await RevocationScenarios.ArrangeAsync(kind, _cluster.Auth(0), _cluster.Auth(1),
-                new(firstLibraries), new(secondLibraries), DateTimeOffset.UtcNow);
+            var revocation = RevocationScenarios.AuthorizationServerKinds.Contains(kind)
+                ? RevocationScenarios.ArrangeSignedIn(kind, _cluster.Auth(1), await _cluster.SignInAsync())
+                : await RevocationScenarios.ArrangeAsync(kind, _cluster.Auth(0), _cluster.Auth(1),
+                    new(firstLibraries), new(secondLibraries), DateTimeOffset.UtcNow);
             var (results, answered) = await RevokeUnderLoadAsync(kind, revocation, violations);
             var after = results.Where(r => r.Started > answered).ToList();
             var allowed = after.Count(r => RevocationScenarios.IsStale(revocation, r.PassedGate, r.Detail));
@@ -44,7 +47,8 @@ public sealed partial class ChaosRun
         // The load's own calls: refused only while the service user (whose JWTs its turn and team callers use) is off.
         Expect(violations, "the load meanwhile: every call succeeds, or is refused for the deactivated service user", TakeCalls(),
             c => c.Result.Outcome is Outcome.Ok || c.Result is { Outcome: Outcome.Refused, Detail: "service_user_unavailable" });
-        return new Row($"every kind of revocation during load ({RevocationScenarios.Kinds.Count} kinds)",
+        return new Row($"every kind of revocation during load ({RevocationScenarios.Kinds.Count} kinds, and " +
+                       $"{RevocationScenarios.AuthorizationServerKinds.Count} of the authorization server's tokens)",
             "0 calls started after the admin call answered are allowed",
             $"{later} calls started after the admin calls answered, {stale} allowed",
             violations);
