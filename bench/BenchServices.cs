@@ -102,7 +102,8 @@ public sealed class BenchServices : IAsyncDisposable
             ["Auth:AuthorizationServer:Issuer"] = issuer,
         };
         var name = typeof(McpHostSetup).Assembly.GetName().Name!;
-        McpHost = Track(await TestHost.StartAsync(name, mcp, TimeProvider.System,
+        // Room for the memory run's 100,000 decisions (MemoryRun); the load itself uses a handful.
+        McpHost = Track(await TestHost.StartAsync(name, new Dictionary<string, string?>(mcp) { ["Mcp:DecisionCacheEntries"] = "200000" }, TimeProvider.System,
             builder => WithProductionLogging(builder).AddMcpHost(), app => app.MapMcpHost(), port: mcpPort));
         McpHostWithoutCache = Track(await TestHost.StartAsync(name, new Dictionary<string, string?>(mcp) { ["Mcp:DecisionCacheEntries"] = "0" },
             TimeProvider.System, builder => WithProductionLogging(builder).AddMcpHost(), app => app.MapMcpHost()));

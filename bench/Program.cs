@@ -5,7 +5,7 @@ using Mnemosyne.Bench;
 using Mnemosyne.Bench.Chaos;
 
 // dotnet run -c Release --project bench                       the end-to-end load run (200 s measured in 5 rounds)
-// dotnet run -c Release --project bench -- --seconds 400      a longer one; also --clients N, --rounds N
+// dotnet run -c Release --project bench -- --seconds 400      a longer one; also --clients N, --rounds N, --decisions N (the memory run)
 // dotnet run -c Release --project bench -- micro [BDN args]   the BenchmarkDotNet micro-benchmarks
 // dotnet run -c Release --project bench -- fuzz               100,000 broken bearers and 50,000 JSON-RPC bodies (issue 14)
 // dotnet run -c Release --project bench -- chaos              faults under load, then a 2-minute soak; --soak-minutes 30 (issue 14)
@@ -54,11 +54,13 @@ if (args is ["chaos", ..])
 }
 
 LoadRun.Settings settings;
+int decisions;
 try
 {
     settings = new LoadRun.Settings(
         TimeSpan.FromSeconds(Option("--seconds", 200)), Option("--clients", 16), Option("--rounds", 5),
         Option("--seed", Random.Shared.Next(1, 100_000)));
+    decisions = OptionText("--decisions") == "0" ? 0 : Option("--decisions", 100_000);
     // The as-issued kind's access token is signed in once, before the run, and lives 10 minutes (the authorization
     // server's longest); the run's set-up and warm-up take about 2 of them.
     if (settings.Duration > TimeSpan.FromMinutes(8))
@@ -68,7 +70,7 @@ try
 }
 catch (ArgumentException exception)
 {
-    Console.Error.WriteLine(exception.Message + " Options: --seconds N (200), --clients N (16), --rounds N (5), --seed N (random); or: micro [BenchmarkDotNet arguments].");
+    Console.Error.WriteLine(exception.Message + " Options: --seconds N (200), --clients N (16), --rounds N (5), --seed N (random), --decisions N (100000; 0: no memory run); or: micro [BenchmarkDotNet arguments].");
     return 2;
 }
 
@@ -90,6 +92,14 @@ Console.WriteLine($"""
     {Report.Table(results.Latency)}
     Rows written while measuring: authdb {after.Auth - before.Auth}, librarydb {after.Library - before.Library} ({authenticated} authenticated calls).
     """);
+if (decisions > 0)
+{
+    Console.WriteLine($"Filling mcp-host's decision cache with {decisions} decisions...");
+    var memory = await MemoryRun.RunAsync(services, decisions);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"Memory: {memory.Cached} cached decisions of {memory.Decisions} calls; managed heap {memory.HeapBefore / 1048576.0:0.0} → {memory.HeapAfter / 1048576.0:0.0} MiB, +{memory.MiB:0.0} MiB ({memory.BytesPerDecision:0} bytes a decision; the whole process's heap: an upper bound)."));
+}
+
 return 0;
 
 async Task<(long Auth, long Library)> WritesAsync()
