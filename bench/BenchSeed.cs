@@ -83,6 +83,34 @@ public static class BenchSeed
         return tokens;
     }
 
+    /// <summary>
+    /// The churn mode's bearers (issue 25): <paramref name="perKind"/> distinct principals of each kind — opaque tokens
+    /// of their own users, turn JWTs of their own subjects, team JWTs of their own teams, OAuth and as-issued tokens
+    /// of their own upstream users — all resolving to <see cref="Libraries"/>.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> MintChurnTokensAsync(
+        AuthApi auth, TestAuthorizationServer authorizationServer, Uri issuer, int perKind)
+    {
+        var tokens = new List<string>(perKind * 5);
+        var flow = new OAuthFlow(issuer.ToString());
+        var clientId = await flow.RegisterAsync("Mnemosyne bench churn");
+        for (var i = 0; i < perKind; i++)
+        {
+            tokens.Add((await auth.CreateTokenAsync(await auth.CreateUserAsync(), [.. Libraries])).Token);
+            var turn = await auth.AdminAsync(HttpMethod.Post, "/admin/v1/turn-tokens",
+                new { subject = $"bench-churn-{i}", libraries = Libraries, ttlSeconds = 600 });
+            tokens.Add(turn.Body.GetProperty("token").GetString()!);
+            tokens.Add(await auth.MintTeamTokenAsync(await auth.CreateTeamAsync(Workspace)));
+            authorizationServer.User = ($"bench-churn-oauth-{i}", [OAuthGroup]);
+            tokens.Add(await authorizationServer.SignInAsync(OAuthResource));
+            authorizationServer.User = ($"bench-churn-as-{i}", [OAuthGroup]);
+            using var browser = new SignInDriver("unused: the sign-in is upstream");
+            tokens.Add((await flow.SignInAsync(browser, clientId)).GetProperty("access_token").GetString()!);
+        }
+
+        return tokens;
+    }
+
     private static async Task PutAsync(HttpClient client, string path, object body)
     {
         using var response = await client.PutAsJsonAsync(path, body);

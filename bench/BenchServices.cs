@@ -40,6 +40,29 @@ public sealed class BenchServices : IAsyncDisposable
 
     public AuthApi Auth => new(AuthService, AdminKey, InternalKey);
 
+    /// <summary>The churn mode's bearers, once <see cref="MintChurnTokensAsync"/> made them (the load run does; fuzz and micro do not).</summary>
+    public IReadOnlyList<string> ChurnTokens { get; private set; } = [];
+
+    /// <summary><paramref name="perKind"/> distinct principals of each of the five kinds (<see cref="BenchSeed.MintChurnTokensAsync"/>).</summary>
+    public async Task MintChurnTokensAsync(int perKind) =>
+        ChurnTokens = await BenchSeed.MintChurnTokensAsync(Auth, _authorizationServer!, McpHost.Address, perKind);
+
+    /// <summary>
+    /// One revoking admin change on a principal the load does not use (a new token of a spare user, deactivated):
+    /// what the churn mode makes once a second. Every replica's decisions are invalidated before it answers.
+    /// </summary>
+    public async Task RevokeUnusedAsync()
+    {
+        var (id, _) = await Auth.CreateTokenAsync(_spareUser ??= await Auth.CreateUserAsync(), [.. BenchSeed.Libraries]);
+        var answer = await Auth.AdminAsync(HttpMethod.Post, $"/admin/v1/tokens/{id}/deactivate", new { });
+        if (answer.Status != System.Net.HttpStatusCode.NoContent)
+        {
+            throw new InvalidOperationException($"The churn's revocation answered {(int)answer.Status}: {answer.Body}");
+        }
+    }
+
+    private string? _spareUser;
+
     public static async Task<BenchServices> StartAsync()
     {
         var stack = new BenchServices();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mnemosyne.Testing;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -9,7 +10,7 @@ namespace Mnemosyne.Bench;
 /// of each kind, and the same calls against the no-auth baseline. Two phases per kind: throughput, with enough
 /// concurrent clients to keep every core busy, and latency, with one client so no call waits behind another.
 /// Kinds take turns in short slices over several rounds, in a new order each round, so a slow moment of the machine
-/// falls on all of them alike.
+/// falls on all of them alike. The <see cref="Churn"/> kind is many principals at once while revocations happen.
 /// </summary>
 public static class LoadRun
 {
@@ -23,6 +24,15 @@ public static class LoadRun
 
     /// <summary>Suffix of the kinds measured through the McpHost whose cache is off: what a cache miss costs.</summary>
     public const string Miss = " miss";
+
+    /// <summary>
+    /// Traffic as it is (issue 25): every call with the next of <see cref="BenchServices.ChurnTokens"/> (2,000 principals
+    /// of the five kinds), through the cached McpHost, while one revoking admin change a second hits principals the load
+    /// does not use.
+    /// </summary>
+    public const string Churn = "churn";
+
+    private static readonly TimeSpan ChurnInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LeadIn = TimeSpan.FromMilliseconds(500);
     private static readonly string[] Queries = ["replication", "quorum lease", "\"snapshot compaction\"", "shard -vacuum"];
 
@@ -32,8 +42,10 @@ public static class LoadRun
 
     public static async Task<Results> RunAsync(BenchServices services, Settings settings)
     {
-        var kinds = new[] { Baseline, BaselineAgain }.Concat(services.Tokens.Keys).Concat(services.Tokens.Keys.Select(k => k + Miss)).ToArray();
-        var clients = new Dictionary<string, McpClient[]>();
+        var kinds = new[] { Baseline, BaselineAgain }.Concat(services.Tokens.Keys).Concat(services.Tokens.Keys.Select(k => k + Miss))
+            .Concat(services.ChurnTokens.Count > 0 ? [Churn] : []).ToArray();
+        // Per kind, its workers: each calls with its clients in turn (one client, but a churn worker has many).
+        var clients = new Dictionary<string, McpClient[][]>();
         try
         {
             foreach (var kind in kinds)
@@ -60,10 +72,12 @@ public static class LoadRun
                 {
                     // Each slice starts with a lead-in that is not measured: what the previous slice left running
                     // (an audit batch, a flush) is absorbed by it instead of being counted against this kind.
+                    await using var churn = kind == Churn ? ChurnRevocations.Start(services, ChurnInterval) : null;
+                    var one = kind == Churn ? [[.. clients[kind].SelectMany(c => c)]] : clients[kind][..1];
                     await DriveAsync(clients[kind], LeadIn);
                     throughput[kind].Add(await DriveAsync(clients[kind], slice));
-                    await DriveAsync(clients[kind][..1], LeadIn);
-                    latency[kind].Add(await DriveAsync(clients[kind][..1], slice));
+                    await DriveAsync(one, LeadIn);
+                    latency[kind].Add(await DriveAsync(one, slice));
                 }
             }
 
@@ -71,40 +85,60 @@ public static class LoadRun
         }
         finally
         {
-            foreach (var client in clients.Values.SelectMany(c => c))
+            foreach (var client in clients.Values.SelectMany(c => c).SelectMany(c => c))
             {
                 await client.DisposeAsync();
             }
         }
     }
 
-    private static async Task<McpClient[]> ConnectAsync(BenchServices services, string kind, int count)
+    private static async Task<McpClient[][]> ConnectAsync(BenchServices services, string kind, int count)
     {
+        if (kind == Churn)
+        {
+            // Worker i takes bearers i, i + count, i + 2 count, …: every principal is called, by one worker.
+            var bearers = services.ChurnTokens;
+            return await Task.WhenAll(Enumerable.Range(0, count).Select(async worker =>
+            {
+                var mine = new List<McpClient>();
+                for (var i = worker; i < bearers.Count; i += count)
+                {
+                    mine.Add(await ConnectAsync(services.McpHost, bearers[i]));
+                }
+
+                return mine.ToArray();
+            }));
+        }
+
         var unauthenticated = kind is Baseline or BaselineAgain;
         var host = unauthenticated ? services.Baseline : kind.EndsWith(Miss, StringComparison.Ordinal) ? services.McpHostWithoutCache : services.McpHost;
-        var headers = unauthenticated
-            ? new Dictionary<string, string>()
-            : new Dictionary<string, string> { ["Authorization"] = "Bearer " + services.Tokens[kind.Replace(Miss, "", StringComparison.Ordinal)] };
-        var clients = new McpClient[count];
+        var bearer = unauthenticated ? null : services.Tokens[kind.Replace(Miss, "", StringComparison.Ordinal)];
+        var clients = new McpClient[count][];
         for (var i = 0; i < count; i++)
         {
-            clients[i] = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
-            {
-                Endpoint = new Uri(host.Address, "/mcp"),
-                TransportMode = HttpTransportMode.StreamableHttp,
-                AdditionalHeaders = headers,
-            }));
+            clients[i] = [await ConnectAsync(host, bearer)];
         }
 
         return clients;
     }
 
-    /// <summary>Every client calls <c>search</c> back to back for <paramref name="duration"/>; any failed call stops the run.</summary>
-    private static async Task<(List<long> Latencies, TimeSpan Elapsed)> DriveAsync(McpClient[] clients, TimeSpan duration)
+    private static Task<McpClient> ConnectAsync(TestHost host, string? bearer) =>
+        McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(host.Address, "/mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = bearer is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["Authorization"] = "Bearer " + bearer },
+        }));
+
+    /// <summary>
+    /// Every worker calls <c>search</c> back to back for <paramref name="duration"/>, with each of its clients in turn;
+    /// any failed call stops the run.
+    /// </summary>
+    private static async Task<(List<long> Latencies, TimeSpan Elapsed)> DriveAsync(McpClient[][] clients, TimeSpan duration)
     {
         var started = Stopwatch.GetTimestamp();
         var until = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var perClient = await Task.WhenAll(clients.Select((client, index) => Task.Run(async () =>
+        var perClient = await Task.WhenAll(clients.Select((worker, index) => Task.Run(async () =>
         {
             var latencies = new List<long>(4096);
             var call = index;
@@ -112,7 +146,7 @@ public static class LoadRun
             {
                 var arguments = new Dictionary<string, object?> { ["query"] = Queries[call++ % Queries.Length] };
                 var before = Stopwatch.GetTimestamp();
-                var result = await client.CallToolAsync("search", arguments);
+                var result = await worker[call % worker.Length].CallToolAsync("search", arguments);
                 latencies.Add(Stopwatch.GetTimestamp() - before);
                 if (result.IsError == true || result.Content is not [TextContentBlock { Text.Length: > 2 }])
                 {

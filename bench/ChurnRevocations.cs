@@ -1,0 +1,51 @@
+namespace Mnemosyne.Bench;
+
+/// <summary>
+/// The churn mode's revocations: one revoking admin change every <c>interval</c> on a principal the load does not use
+/// (<see cref="BenchServices.RevokeUnusedAsync"/>), from <see cref="Start"/> until disposed, which rethrows what
+/// failed. Counts them (<see cref="Made"/>), so a run shows how many it measured under.
+/// </summary>
+public sealed class ChurnRevocations : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+
+    /// <summary>Every revoking change made by every churn phase so far.</summary>
+    public static int Made => _made;
+
+    private static int _made;
+
+    public static ChurnRevocations Start(BenchServices services, TimeSpan interval)
+    {
+        var revocations = new ChurnRevocations();
+        revocations._loop = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(interval);
+            while (await WaitAsync(timer, revocations._stop.Token))
+            {
+                await services.RevokeUnusedAsync();
+                Interlocked.Increment(ref _made);
+            }
+        });
+        return revocations;
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stop)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stop);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        _stop.Dispose();
+    }
+}
