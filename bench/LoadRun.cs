@@ -36,14 +36,21 @@ public static class LoadRun
     private static readonly TimeSpan LeadIn = TimeSpan.FromMilliseconds(500);
     private static readonly string[] Queries = ["replication", "quorum lease", "\"snapshot compaction\"", "shard -vacuum"];
 
-    public sealed record Settings(TimeSpan Duration, int Clients, int Rounds, int Seed);
+    /// <param name="Kinds">Only these kinds besides the baseline (a profile of the warm path, say); null: all.</param>
+    public sealed record Settings(TimeSpan Duration, int Clients, int Rounds, int Seed, IReadOnlySet<string>? Kinds = null);
 
     public sealed record Results(IReadOnlyList<Measurement> Throughput, IReadOnlyList<Measurement> Latency);
 
     public static async Task<Results> RunAsync(BenchServices services, Settings settings)
     {
-        var kinds = new[] { Baseline, BaselineAgain }.Concat(services.Tokens.Keys).Concat(services.Tokens.Keys.Select(k => k + Miss))
-            .Concat(services.ChurnTokens.Count > 0 ? [Churn] : []).ToArray();
+        var all = new[] { Baseline, BaselineAgain }.Concat(services.Tokens.Keys).Concat(services.Tokens.Keys.Select(k => k + Miss))
+            .Append(Churn).ToList();
+        if (settings.Kinds?.Except(all).ToList() is [_, ..] unknown)
+        {
+            throw new ArgumentException($"Unknown in --kinds: {string.Join(", ", unknown)}. Kinds: {string.Join(", ", all)}.");
+        }
+
+        var kinds = all.Where(k => k == Baseline || settings.Kinds is null || settings.Kinds.Contains(k)).ToArray();
         // Per kind, its workers: each calls with its clients in turn (one client, but a churn worker has many).
         var clients = new Dictionary<string, McpClient[][]>();
         try

@@ -5,7 +5,7 @@ using Mnemosyne.Bench;
 using Mnemosyne.Bench.Chaos;
 
 // dotnet run -c Release --project bench                       the end-to-end load run (200 s measured in 5 rounds)
-// dotnet run -c Release --project bench -- --seconds 400      a longer one; also --clients N, --rounds N, --decisions N (the memory run)
+// dotnet run -c Release --project bench -- --seconds 360      a longer one; also --clients N, --rounds N, --decisions N (the memory run), --kinds a,b
 // dotnet run -c Release --project bench -- micro [BDN args]   the BenchmarkDotNet micro-benchmarks
 // dotnet run -c Release --project bench -- fuzz               100,000 broken bearers and 50,000 JSON-RPC bodies (issue 14)
 // dotnet run -c Release --project bench -- chaos              faults under load, then a 2-minute soak; --soak-minutes 30 (issue 14)
@@ -59,7 +59,8 @@ try
 {
     settings = new LoadRun.Settings(
         TimeSpan.FromSeconds(Option("--seconds", 200)), Option("--clients", 16), Option("--rounds", 5),
-        Option("--seed", Random.Shared.Next(1, 100_000)));
+        Option("--seed", Random.Shared.Next(1, 100_000)),
+        OptionText("--kinds") is { } kinds ? kinds.Split(',').ToHashSet(StringComparer.Ordinal) : null);
     decisions = OptionText("--decisions") == "0" ? 0 : Option("--decisions", 100_000);
     // The as-issued access tokens are signed in once, before the run, and live 10 minutes (the authorization server's
     // longest); minting the churn principals, connecting, warming up and the unmeasured lead-ins take about 4 of them.
@@ -70,17 +71,31 @@ try
 }
 catch (ArgumentException exception)
 {
-    Console.Error.WriteLine(exception.Message + " Options: --seconds N (200), --clients N (16), --rounds N (5), --seed N (random), --decisions N (100000; 0: no memory run); or: micro [BenchmarkDotNet arguments].");
+    Console.Error.WriteLine(exception.Message + " Options: --seconds N (200), --clients N (16), --rounds N (5), --seed N (random), --decisions N (100000; 0: no memory run), --kinds a,b (only these besides the baseline, e.g. opaque,turn miss); or: micro [BenchmarkDotNet arguments].");
     return 2;
 }
 
 Console.WriteLine("Starting Postgres, Redis, an authorization server, auth-service, mcp-host and the no-auth baseline mcp-host...");
 await using var services = await BenchServices.StartAsync();
-Console.WriteLine("Minting the churn mode's 2,000 principals...");
-await services.MintChurnTokensAsync(perKind: 400);
+if (settings.Kinds is null || settings.Kinds.Contains(LoadRun.Churn))
+{
+    Console.WriteLine("Minting the churn mode's 2,000 principals...");
+    await services.MintChurnTokensAsync(perKind: 400);
+}
+
 var before = await WritesAsync();
 Console.WriteLine($"Measuring for {settings.Duration.TotalSeconds:0} s in {settings.Rounds} rounds, order seed {settings.Seed}...");
-var results = await LoadRun.RunAsync(services, settings);
+LoadRun.Results results;
+try
+{
+    results = await LoadRun.RunAsync(services, settings);
+}
+catch (ArgumentException exception)
+{
+    Console.Error.WriteLine(exception.Message);
+    return 2;
+}
+
 var after = await WritesAsync();
 
 var authenticated = results.Throughput.Concat(results.Latency).Where(r => r.Kind is not (LoadRun.Baseline or LoadRun.BaselineAgain)).Sum(r => r.Calls);
