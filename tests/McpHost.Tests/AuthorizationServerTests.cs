@@ -13,7 +13,7 @@ namespace Mnemosyne.McpHost.Tests;
 /// Mnemosyne as the authorization server (CONTRACT §10), end to end through mcp-host's origin (forwarded to
 /// auth-service): the official C# MCP client registers itself (RFC 7591), signs a user in on the development sign-in
 /// page, consents and calls tools; the protocol's refusals, refresh rotation and reuse detection over raw HTTP. The
-/// sign-in pages are driven over HTTP by <see cref="SignInDriver"/> (a browser-driven version is still to come).
+/// sign-in pages are driven over HTTP by <see cref="SignInDriver"/> (a real browser drives them in Stack.Tests' `SignInBrowserTests`).
 /// </summary>
 public sealed class AuthorizationServerTests(AuthorizationServerFixture fixture) : IClassFixture<AuthorizationServerFixture>
 {
