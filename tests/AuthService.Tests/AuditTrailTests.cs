@@ -82,13 +82,7 @@ public sealed class AuditTrailTests(AuthFixture fixture) : IClassFixture<AuthFix
         }
 
         using var stop = new CancellationTokenSource();
-        var writer = Task.Run(async () =>
-        {
-            for (var n = 0; !stop.IsCancellationRequested; n++)
-            {
-                await IngestAsync(Decision(principal, "late-" + n, "allowed", null, now.AddSeconds(-(n * 37 % 260) + 5)));
-            }
-        }, TestContext.Current.CancellationToken);
+        Task? writer = null;
         var seen = new List<string>();
         string? cursor = null;
         do
@@ -96,6 +90,15 @@ public sealed class AuditTrailTests(AuthFixture fixture) : IClassFixture<AuthFix
             var page = await PageAsync($"?principal={Uri.EscapeDataString(principal)}&limit=40" + (cursor is null ? "" : "&cursor=" + cursor));
             seen.AddRange(page.Items.Select(i => i.GetProperty("tool").GetString()!));
             cursor = page.Next;
+            // The walk began with its first page: from then on, entries race it. (Started before that page, the
+            // writer's first entry, the newest, could rightly be on it: a fresh-clone CI run once saw exactly that.)
+            writer ??= Task.Run(async () =>
+            {
+                for (var n = 0; !stop.IsCancellationRequested; n++)
+                {
+                    await IngestAsync(Decision(principal, "late-" + n, "allowed", null, now.AddSeconds(-(n * 37 % 260) + 5)));
+                }
+            }, TestContext.Current.CancellationToken);
             await Task.Delay(20, TestContext.Current.CancellationToken); // let the racing writer land entries between pages
         }
         while (cursor is not null);
