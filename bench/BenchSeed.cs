@@ -73,11 +73,8 @@ public static class BenchSeed
         };
         if (issuer is not null)
         {
-            authorizationServer.User = ("bench-as-user", [OAuthGroup]);
             var flow = new OAuthFlow(issuer.ToString());
-            using var browser = new SignInDriver("unused: the sign-in is upstream");
-            var signedIn = await flow.SignInAsync(browser, await flow.RegisterAsync("Mnemosyne bench"));
-            tokens["as-issued"] = signedIn.GetProperty("access_token").GetString()!;
+            tokens["as-issued"] = await SignInUpstreamAsync(flow, await flow.RegisterAsync("Mnemosyne bench"), authorizationServer, "bench-as-user");
         }
 
         return tokens;
@@ -103,12 +100,22 @@ public static class BenchSeed
             tokens.Add(await auth.MintTeamTokenAsync(await auth.CreateTeamAsync(Workspace)));
             authorizationServer.User = ($"bench-churn-oauth-{i}", [OAuthGroup]);
             tokens.Add(await authorizationServer.SignInAsync(OAuthResource));
-            authorizationServer.User = ($"bench-churn-as-{i}", [OAuthGroup]);
-            using var browser = new SignInDriver("unused: the sign-in is upstream");
-            tokens.Add((await flow.SignInAsync(browser, clientId)).GetProperty("access_token").GetString()!);
+            tokens.Add(await SignInUpstreamAsync(flow, clientId, authorizationServer, $"bench-churn-as-{i}"));
         }
 
         return tokens;
+    }
+
+    /// <summary>
+    /// <paramref name="subject"/>, in the OAuth team's group at <paramref name="upstream"/>, signs in at Mnemosyne's
+    /// authorization server through it as a client does (<paramref name="flow"/>, <paramref name="clientId"/>) and
+    /// consents: the access token it got.
+    /// </summary>
+    public static async Task<string> SignInUpstreamAsync(OAuthFlow flow, string clientId, TestAuthorizationServer upstream, string subject)
+    {
+        upstream.User = (subject, [OAuthGroup]);
+        using var browser = new SignInDriver("unused: the sign-in is upstream");
+        return (await flow.SignInAsync(browser, clientId)).GetProperty("access_token").GetString()!;
     }
 
     private static async Task PutAsync(HttpClient client, string path, object body)

@@ -141,11 +141,9 @@ public sealed class ChaosCluster : IAsyncDisposable
     /// </summary>
     public async Task<RevocationScenarios.SignedIn> SignInAsync()
     {
-        AuthorizationServer.User = ("chaos-" + Guid.NewGuid().ToString("N")[..8], [BenchSeed.OAuthGroup]);
         var flow = new OAuthFlow(Issuer);
         var clientId = await flow.RegisterAsync("Mnemosyne chaos");
-        using var browser = new SignInDriver("unused: the sign-in is upstream");
-        var token = (await flow.SignInAsync(browser, clientId)).GetProperty("access_token").GetString()!;
+        var token = await BenchSeed.SignInUpstreamAsync(flow, clientId, AuthorizationServer, "chaos-" + Guid.NewGuid().ToString("N")[..8]);
         return new(token, clientId, OAuthFlow.Payload(token).GetProperty("sub").GetString()!);
     }
 
