@@ -42,6 +42,8 @@ public static class AuthServiceSetup
         builder.AddLibraryDirectory();
         builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, RedisConnections.FailFast);
         services.AddInvalidationAnnouncer();
+        services.AddInvalidationListener();
+        services.AddSingleton<WorkspaceLibraries>();
         services.AddSingleton<PrincipalBudgets>();
         services.AddSingleton<AuditLogRecords>();
         services.AddSingleton<AuditTrail>();

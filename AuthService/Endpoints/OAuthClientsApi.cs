@@ -1,3 +1,4 @@
+using Mnemosyne.ServiceDefaults.Invalidation;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -60,6 +61,7 @@ public static class OAuthClientsApi
             """,
             cancellationToken);
         var id = await applications.GetIdAsync(application, cancellationToken);
+        InvalidationReach.Declare(context, InvalidationReach.Of(Dependency.Client(clientId)));
         await authorizations.RevokeByApplicationIdAsync(id!, cancellationToken);
         await tokens.RevokeByApplicationIdAsync(id!, cancellationToken);
         return TypedResults.NoContent();
@@ -74,6 +76,7 @@ public static class OAuthClientsApi
             return Problems.NotFound($"No OAuth client '{clientId}'.");
         }
 
+        InvalidationReach.Declare(context, InvalidationReach.Nothing);
         await db.OAuthClientBlocks.Where(b => b.ClientId == clientId).ExecuteDeleteAsync(cancellationToken);
         return TypedResults.NoContent();
     }

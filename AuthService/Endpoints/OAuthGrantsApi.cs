@@ -1,3 +1,4 @@
+using Mnemosyne.ServiceDefaults.Invalidation;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -47,13 +48,24 @@ public static class OAuthGrantsApi
             Utc(a.CreationDate), Utc(a.LastUsed))).ToList());
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string id,
-        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string id, HttpContext context,
+        IOpenIddictAuthorizationManager authorizations, IOpenIddictApplicationManager applications, IOpenIddictTokenManager tokens,
+        CancellationToken cancellationToken)
     {
         if (id.Length > Limits.IdentifierLength || await authorizations.FindByIdAsync(id, cancellationToken) is not { } grant)
         {
             return Problems.NotFound($"No OAuth grant '{id}'.");
         }
+
+        // The user's tokens at this client; a grant whose client or user cannot be read reaches everything.
+        var user = await authorizations.GetSubjectAsync(grant, cancellationToken);
+        var application = await authorizations.GetApplicationIdAsync(grant, cancellationToken) is { } applicationId
+            ? await applications.FindByIdAsync(applicationId, cancellationToken)
+            : null;
+        var client = application is null ? null : await applications.GetClientIdAsync(application, cancellationToken);
+        InvalidationReach.Declare(context, user is null || client is null
+            ? InvalidationReach.Everything
+            : InvalidationReach.Of(Dependency.Grant(client, user)));
 
         await authorizations.TryRevokeAsync(grant, cancellationToken);
         await tokens.RevokeByAuthorizationIdAsync(id, cancellationToken);

@@ -1,5 +1,6 @@
 using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Audit;
+using Mnemosyne.ServiceDefaults.Invalidation;
 using Mnemosyne.ServiceDefaults.RateLimits;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Mnemosyne.AuthService.Tokens;
@@ -36,6 +37,11 @@ public static class ResolveApi
             {
                 // The body's shape is fixed (CONTRACT §3); the budget mcp-host spends on cached decisions rides beside it.
                 request.HttpContext.Response.Headers[PrincipalBudgets.PolicyHeader] = PrincipalBudgets.Policy(resolution.RateLimitPerMinute);
+            }
+
+            if (Dependency.ToHeader(resolution.DependsOn) is { } dependsOn)
+            {
+                request.HttpContext.Response.Headers[Dependency.HeaderName] = dependsOn;
             }
 
             return TypedResults.Ok(new ResolveResponse(resolution.Kind, resolution.Principal, resolution.User,

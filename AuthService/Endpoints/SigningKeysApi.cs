@@ -1,3 +1,4 @@
+using Mnemosyne.ServiceDefaults.Invalidation;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -28,9 +29,10 @@ public static class SigningKeysApi
     }
 
     private static async Task<Created<SigningKeyCreated>> CreateAsync(
-        AuthDbContext db, SecretProtector protector, KeyRingSync keyRing, TimeProvider time,
+        HttpContext context, AuthDbContext db, SecretProtector protector, KeyRingSync keyRing, TimeProvider time,
         CancellationToken cancellationToken)
     {
+        InvalidationReach.Declare(context, InvalidationReach.Nothing);
         var kid = "k-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         var secret = RandomNumberGenerator.GetBytes(SecretBytes);
         db.SigningKeys.Add(new SigningKey
@@ -49,8 +51,9 @@ public static class SigningKeysApi
             .ToListAsync(cancellationToken));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RetireAsync(
-        string kid, AuthDbContext db, KeyRingSync keyRing, TimeProvider time, CancellationToken cancellationToken)
+        string kid, HttpContext context, AuthDbContext db, KeyRingSync keyRing, TimeProvider time, CancellationToken cancellationToken)
     {
+        InvalidationReach.Declare(context, InvalidationReach.Of(Dependency.SigningKey(kid)));
         if (!await db.SigningKeys.AnyAsync(k => k.Kid == kid, cancellationToken))
         {
             return Problems.NotFound($"Signing key '{kid}' does not exist.");

@@ -1,4 +1,5 @@
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Invalidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -41,7 +42,7 @@ public static class TeamsApi
     }
 
     private static async Task<Results<Created<TeamResponse>, ProblemHttpResult>> CreateAsync(
-        CreateTeamRequest body, AuthDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        CreateTeamRequest body, HttpContext context, AuthDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         if ((Fields.RequiredText(body.Name, "name", Limits.NameLength)
                 ?? Fields.TextList(body.Workspaces, "workspaces", required: true, Limits.IdentifierLength)
@@ -64,6 +65,8 @@ public static class TeamsApi
         };
         team.Workspaces.AddRange(Fields.Distinct(body.Workspaces!).Select(w => new TeamWorkspace { WorkspaceId = w }));
         db.Teams.Add(team);
+        // A new team narrows no one; OAuth tokens carrying its groups see more, and are resolved afresh to see it.
+        InvalidationReach.Declare(context, InvalidationReach.Of(team.Groups.Select(Dependency.Group)));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -84,7 +87,7 @@ public static class TeamsApi
             .ToListAsync(cancellationToken));
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetWorkspacesAsync(
-        Guid id, WorkspacesRequest body, AuthDbContext db, CancellationToken cancellationToken)
+        Guid id, WorkspacesRequest body, HttpContext context, AuthDbContext db, CancellationToken cancellationToken)
     {
         if (Fields.TextList(body.Workspaces, "workspaces", required: true, Limits.IdentifierLength) is { } error)
         {
@@ -97,6 +100,7 @@ public static class TeamsApi
             return Problems.NotFound($"Team '{id}' does not exist.");
         }
 
+        InvalidationReach.Declare(context, Reach(team.Id, team.Groups));
         team.Workspaces.Clear();
         team.Workspaces.AddRange(Fields.Distinct(body.Workspaces!).Select(w => new TeamWorkspace { WorkspaceId = w }));
         await db.SaveChangesAsync(cancellationToken);
@@ -104,13 +108,15 @@ public static class TeamsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetRateLimitAsync(
-        Guid id, RateLimitRequest body, AuthDbContext db, CancellationToken cancellationToken)
+        Guid id, RateLimitRequest body, HttpContext context, AuthDbContext db, CancellationToken cancellationToken)
     {
         if (Fields.RateLimit(body.RateLimitPerMinute) is { } error)
         {
             return Problems.BadRequest(error);
         }
 
+        // Only the team token's budget: OAuth members keep the default one.
+        InvalidationReach.Declare(context, Reach(id, []));
         var updated = await db.Teams.Where(t => t.Id == id)
             .ExecuteUpdateAsync(t => t.SetProperty(x => x.RateLimitPerMinute, body.RateLimitPerMinute), cancellationToken);
         return updated == 0 ? Problems.NotFound($"Team '{id}' does not exist.") : TypedResults.NoContent();
@@ -118,7 +124,7 @@ public static class TeamsApi
 
     /// <summary>Replaces the identity-provider groups mapped to the team; OAuth users see the change on their next call.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> SetGroupsAsync(
-        Guid id, GroupsRequest body, AuthDbContext db, CancellationToken cancellationToken)
+        Guid id, GroupsRequest body, HttpContext context, AuthDbContext db, CancellationToken cancellationToken)
     {
         if (Fields.TextList(body.Groups, "groups", required: true, Limits.IdentifierLength) is { } error)
         {
@@ -126,13 +132,14 @@ public static class TeamsApi
         }
 
         var groups = Fields.Distinct(body.Groups!).ToList();
+        InvalidationReach.Declare(context, Reach(id, [.. await GroupsOfAsync(db, id, cancellationToken), .. groups]));
         var updated = await db.Teams.Where(t => t.Id == id)
             .ExecuteUpdateAsync(t => t.SetProperty(x => x.Groups, groups), cancellationToken);
         return updated == 0 ? Problems.NotFound($"Team '{id}' does not exist.") : TypedResults.NoContent();
     }
 
     private static async Task<Results<Created<JwtMinter.Minted>, ProblemHttpResult>> MintTokenAsync(
-        Guid id, AuthDbContext db, JwtMinter minter, IOptions<AuthOptions> options, TimeProvider time,
+        Guid id, HttpContext context, AuthDbContext db, JwtMinter minter, IOptions<AuthOptions> options, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var team = await db.Teams.SingleOrDefaultAsync(t => t.Id == id, cancellationToken);
@@ -165,6 +172,8 @@ public static class TeamsApi
             return Problems.Conflict(JwtMinter.NoActiveKey);
         }
 
+        // The team's previous token stops working; its OAuth members are not touched.
+        InvalidationReach.Declare(context, Reach(team.Id, []));
         team.ActiveJti = jti;
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/admin/v1/teams/{team.Id}",
@@ -172,10 +181,18 @@ public static class TeamsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeactivateAsync(
-        Guid id, AuthDbContext db, CancellationToken cancellationToken)
+        Guid id, HttpContext context, AuthDbContext db, CancellationToken cancellationToken)
     {
+        InvalidationReach.Declare(context, Reach(id, await GroupsOfAsync(db, id, cancellationToken)));
         var updated = await db.Teams.Where(t => t.Id == id)
             .ExecuteUpdateAsync(t => t.SetProperty(x => x.Active, false), cancellationToken);
         return updated == 0 ? Problems.NotFound($"Team '{id}' does not exist.") : TypedResults.NoContent();
     }
+
+    /// <summary>What a change to a team reaches: its token, and the OAuth tokens that carry <paramref name="groups"/>.</summary>
+    private static InvalidationReach Reach(Guid id, IEnumerable<string> groups) =>
+        InvalidationReach.Of([Dependency.Team(id), .. groups.Select(Dependency.Group)]);
+
+    private static async Task<List<string>> GroupsOfAsync(AuthDbContext db, Guid id, CancellationToken cancellationToken) =>
+        await db.Teams.Where(t => t.Id == id).Select(t => t.Groups).SingleOrDefaultAsync(cancellationToken) ?? [];
 }

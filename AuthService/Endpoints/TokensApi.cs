@@ -1,4 +1,5 @@
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Invalidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Mnemosyne.AuthService.Data;
@@ -27,8 +28,9 @@ public static class TokensApi
     }
 
     private static async Task<Results<Created<TokenCreated>, ProblemHttpResult>> CreateAsync(
-        CreateTokenRequest body, AuthDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        CreateTokenRequest body, HttpContext context, AuthDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
+        InvalidationReach.Declare(context, InvalidationReach.Nothing);
         var error = Fields.Username(body.Username, Limits.NameLength)
             ?? Fields.RequiredText(body.Name, "name", Limits.NameLength)
             ?? Fields.TextList(body.Libraries, "libraries", required: true, Limits.IdentifierLength)
@@ -106,8 +108,13 @@ public static class TokensApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeactivateAsync(
-        Guid id, AuthDbContext db, CancellationToken cancellationToken)
+        Guid id, HttpContext context, AuthDbContext db, CancellationToken cancellationToken)
     {
+        if (await db.OpaqueTokens.Where(t => t.Id == id).Select(t => t.TokenHash).SingleOrDefaultAsync(cancellationToken) is { } hash)
+        {
+            InvalidationReach.Declare(context, InvalidationReach.Of(Dependency.Token(Convert.ToHexStringLower(hash))));
+        }
+
         var updated = await db.OpaqueTokens.Where(t => t.Id == id)
             .ExecuteUpdateAsync(t => t.SetProperty(x => x.Active, false), cancellationToken);
         return updated == 0 ? Problems.NotFound($"Token '{id}' does not exist.") : TypedResults.NoContent();

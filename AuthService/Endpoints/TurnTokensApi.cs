@@ -1,4 +1,5 @@
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Invalidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Options;
@@ -17,9 +18,10 @@ public static class TurnTokensApi
         .WithSummary("Mint a short-lived turn JWT for a subject and a list of libraries.");
 
     private static async Task<Results<Created<JwtMinter.Minted>, ProblemHttpResult>> MintAsync(
-        TurnTokenRequest body, JwtMinter minter, IOptions<AuthOptions> options, TimeProvider time,
+        TurnTokenRequest body, HttpContext context, JwtMinter minter, IOptions<AuthOptions> options, TimeProvider time,
         CancellationToken cancellationToken)
     {
+        InvalidationReach.Declare(context, InvalidationReach.Nothing);
         var settings = options.Value;
         var ttl = body.TtlSeconds ?? Math.Min(DefaultTtlSeconds, settings.MaxTurnTokenLifetimeSeconds);
         var error = Fields.RequiredText(body.Subject, "subject", Limits.IdentifierLength)

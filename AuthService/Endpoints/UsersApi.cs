@@ -1,4 +1,5 @@
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Invalidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -20,18 +21,28 @@ public static class UsersApi
         admin.MapPost("/users", CreateAsync).WithSummary("Create a user.");
         admin.MapGet("/users", ListAsync).WithSummary("List users and whether each is active.");
         admin.MapPost("/users/{username}/deactivate",
-            (string username, AuthDbContext db, KeyRingSync keyRing, IOptions<AuthOptions> options, CancellationToken ct) =>
-                SetActiveAsync(username, false, db, keyRing, options, ct))
+            (string username, HttpContext context, AuthDbContext db, KeyRingSync keyRing, IOptions<AuthOptions> options,
+                CancellationToken ct) =>
+            {
+                // Its opaque tokens, its sign-ins at the authorization server, and (the service user) every JWT.
+                InvalidationReach.Declare(context, InvalidationReach.Of(Dependency.User(username)));
+                return SetActiveAsync(username, false, db, keyRing, options, ct);
+            })
             .WithSummary("Deactivate a user: its tokens stop working (the service user: every JWT).");
         admin.MapPost("/users/{username}/activate",
-            (string username, AuthDbContext db, KeyRingSync keyRing, IOptions<AuthOptions> options, CancellationToken ct) =>
-                SetActiveAsync(username, true, db, keyRing, options, ct))
+            (string username, HttpContext context, AuthDbContext db, KeyRingSync keyRing, IOptions<AuthOptions> options,
+                CancellationToken ct) =>
+            {
+                InvalidationReach.Declare(context, InvalidationReach.Nothing);
+                return SetActiveAsync(username, true, db, keyRing, options, ct);
+            })
             .WithSummary("Activate a user again.");
     }
 
     private static async Task<Results<Created<UserResponse>, ProblemHttpResult>> CreateAsync(
-        CreateUserRequest body, AuthDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        CreateUserRequest body, HttpContext context, AuthDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
+        InvalidationReach.Declare(context, InvalidationReach.Nothing);
         if (Fields.Username(body.Username, Limits.NameLength) is { } error)
         {
             return Problems.BadRequest(error);

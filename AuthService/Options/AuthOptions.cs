@@ -35,6 +35,12 @@ public sealed class AuthOptions : IValidatableObject
     /// <summary>How often aggregated token usage is written to Postgres (and the most a crash can lose).</summary>
     [Range(1, 300)] public int UsageFlushSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// How long a workspace's libraries are kept in memory for team and OAuth tokens (<c>WorkspaceLibraries</c>); changes
+    /// through the admin APIs reach it at once, this bounds what the store's own writers change. 0 = read every time.
+    /// </summary>
+    [Range(0, 3600)] public int WorkspaceCacheSeconds { get; set; } = 30;
+
     /// <summary>Tool calls per minute per principal unless a token or team says otherwise (CONTRACT §7); 0 = unlimited.</summary>
     public RateLimitOptions RateLimit { get; set; } = new();
 

@@ -4,20 +4,21 @@ using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Libraries;
 using Mnemosyne.AuthService.Options;
+using Mnemosyne.ServiceDefaults.Invalidation;
 
 namespace Mnemosyne.AuthService.Tokens;
 
 /// <summary>
 /// Resolves turn and team JWTs. Turn: scope is the <c>libs</c> claim, after the shared replay check (no Postgres).
 /// Team: valid only while the team is active and its active jti is this token's; scope is resolved live from the
-/// team's workspaces through the library store. Both act as the service user, which must be active.
+/// team's workspaces (<see cref="WorkspaceLibraries"/>). Both act as the service user, which must be active.
 /// </summary>
 public sealed class JwtResolver(
     JwtValidator validator,
     JtiReplayCache replayCache,
     SigningKeyRing keys,
     AuthDbContext db,
-    ILibraryDirectory libraries,
+    WorkspaceLibraries libraries,
     IOptions<AuthOptions> options)
 {
     // Compiled once: this lookup runs on every team-token call.
@@ -52,14 +53,16 @@ public sealed class JwtResolver(
         var user = options.Value.ServiceUsername;
         if (!jwt.IsTeam)
         {
-            return new Resolution("turn", jwt.Caller.Principal, user, jwt.Libraries, null, jwt.ExpiresAt, options.Value.RateLimit.PerMinute);
+            return new Resolution("turn", jwt.Caller.Principal, user, jwt.Libraries, null, jwt.ExpiresAt, options.Value.RateLimit.PerMinute,
+                [Dependency.SigningKey(jwt.Kid), Dependency.User(user)]);
         }
 
-        var (scope, rateLimit) = await TeamLibrariesAsync(jwt, cancellationToken);
-        return new Resolution("team", jwt.Subject, user, scope, null, jwt.ExpiresAt, rateLimit ?? options.Value.RateLimit.PerMinute);
+        var (scope, rateLimit, workspaces) = await TeamLibrariesAsync(jwt, cancellationToken);
+        return new Resolution("team", jwt.Subject, user, scope, null, jwt.ExpiresAt, rateLimit ?? options.Value.RateLimit.PerMinute,
+            [Dependency.SigningKey(jwt.Kid), Dependency.User(user), Dependency.Team(jwt.TeamId), .. workspaces.Select(Dependency.Workspace)]);
     }
 
-    private async Task<(IReadOnlyList<string> Libraries, int? RateLimitPerMinute)> TeamLibrariesAsync(
+    private async Task<(IReadOnlyList<string> Libraries, int? RateLimitPerMinute, List<string> Workspaces)> TeamLibrariesAsync(
         ValidatedJwt jwt, CancellationToken cancellationToken)
     {
         var team = await FindTeam(db, jwt.TeamId, cancellationToken)
@@ -75,6 +78,6 @@ public sealed class JwtResolver(
             throw new AuthException(AuthFailure.InvalidToken, jwt.Caller);
         }
 
-        return (await libraries.LibrariesInWorkspacesAsync(team.Workspaces, cancellationToken), team.RateLimitPerMinute);
+        return (await libraries.LibrariesInAsync(team.Workspaces, cancellationToken), team.RateLimitPerMinute, team.Workspaces);
     }
 }

@@ -51,7 +51,7 @@ public sealed class JwtValidator(SigningKeyRing keys, IOptions<AuthOptions> opti
 
         try
         {
-            return ValidateClaims(claims, settings);
+            return ValidateClaims(claims, settings, kid);
         }
         catch (AuthException exception) when (exception.Caller is null)
         {
@@ -60,9 +60,8 @@ public sealed class JwtValidator(SigningKeyRing keys, IOptions<AuthOptions> opti
         }
     }
 
-    private ValidatedJwt ValidateClaims(JsonElement claims, AuthOptions settings)
+    private ValidatedJwt ValidateClaims(JsonElement claims, AuthOptions settings, string kid)
     {
-
         foreach (var name in RequiredClaims)
         {
             if (!claims.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -105,7 +104,7 @@ public sealed class JwtValidator(SigningKeyRing keys, IOptions<AuthOptions> opti
 
         if (isTeam)
         {
-            return ValidateTeam(claims, settings, subject, jti, typ, expiresAt);
+            return ValidateTeam(claims, settings, subject, jti, typ, expiresAt, kid);
         }
 
         if (typ == "team")
@@ -119,11 +118,11 @@ public sealed class JwtValidator(SigningKeyRing keys, IOptions<AuthOptions> opti
         }
 
         OptionalString(claims, "ws"); // informational, but must be a string when present
-        return new ValidatedJwt(false, subject, jti, expiresAt, Libraries(claims), Guid.Empty);
+        return new ValidatedJwt(false, subject, jti, expiresAt, Libraries(claims), Guid.Empty, kid);
     }
 
     private static ValidatedJwt ValidateTeam(
-        JsonElement claims, AuthOptions settings, string subject, string jti, string? typ, DateTimeOffset expiresAt)
+        JsonElement claims, AuthOptions settings, string subject, string jti, string? typ, DateTimeOffset expiresAt, string kid)
     {
         if (typ != "team")
         {
@@ -141,7 +140,7 @@ public sealed class JwtValidator(SigningKeyRing keys, IOptions<AuthOptions> opti
             throw Fail(AuthFailure.InvalidClaims("JWT sub must be 'team:<uuid>' for a team token."));
         }
 
-        return new ValidatedJwt(true, subject, jti, expiresAt, [], teamId);
+        return new ValidatedJwt(true, subject, jti, expiresAt, [], teamId, kid);
     }
 
     /// <summary>Who a token signed with a retired key names, when its signature still checks out; else null.</summary>

@@ -6,20 +6,22 @@ using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Libraries;
 using Mnemosyne.AuthService.Options;
 using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Invalidation;
 
 namespace Mnemosyne.AuthService.Tokens;
 
 /// <summary>
 /// Resolves an OAuth access token (CONTRACT §6): after <see cref="OAuthValidator"/>, the required scope (403
 /// <c>insufficient_scope</c> without it); the scope is the libraries of every active team whose groups intersect the
-/// token's groups, resolved live on each call (no matching team = nothing visible). A token of Mnemosyne's own
+/// token's groups, the teams read on each call and their workspaces' libraries from <see cref="WorkspaceLibraries"/>
+/// (no matching team = nothing visible). A token of Mnemosyne's own
 /// authorization server must also still stand in authdb (<see cref="IssuedTokenStatus"/>: not revoked, client not
 /// blocked, user active).
 /// </summary>
 public sealed class OAuthResolver(
     OAuthValidator validator,
     AuthDbContext db,
-    ILibraryDirectory libraries,
+    WorkspaceLibraries libraries,
     IOptions<OAuthOptions> options,
     IOptions<AuthOptions> authOptions,
     IOptions<AuthorizationServerOptions> authorizationServer,
@@ -53,13 +55,32 @@ public sealed class OAuthResolver(
         }
 
         IReadOnlyList<string> scope = [];
+        List<string> workspaces = [];
         if (token.Groups.Count > 0)
         {
-            var workspaces = await WorkspacesOfGroups(db, [.. token.Groups]).ToListAsync(cancellationToken);
-            scope = workspaces.Count == 0 ? [] : await libraries.LibrariesInWorkspacesAsync(workspaces, cancellationToken);
+            workspaces = await WorkspacesOfGroups(db, [.. token.Groups]).ToListAsync(cancellationToken);
+            scope = await libraries.LibrariesInAsync(workspaces, cancellationToken);
         }
 
         // The OAuth subject's own budget: the default (team overrides budget team tokens, not their members).
-        return new Resolution("oauth", "oauth:" + identity, identity, scope, null, token.ExpiresAt, authOptions.Value.RateLimit.PerMinute);
+        return new Resolution("oauth", "oauth:" + identity, identity, scope, null, token.ExpiresAt, authOptions.Value.RateLimit.PerMinute,
+            DependsOn(token, issuer.Issuer == _ownIssuer, workspaces));
+    }
+
+    /// <summary>
+    /// The groups (a team that gains or loses one changes what the token sees) and the workspaces they gave; for a token
+    /// of this authorization server also its user, its client and the user's grant to that client.
+    /// </summary>
+    private static List<string> DependsOn(AccessToken token, bool issuedHere, List<string> workspaces)
+    {
+        List<string> names = [.. token.Groups.Select(Dependency.Group), .. workspaces.Select(Dependency.Workspace)];
+        if (issuedHere)
+        {
+            names.Add(Dependency.User(token.Subject));
+            names.Add(Dependency.Client(token.ClientId!));
+            names.Add(Dependency.Grant(token.ClientId!, token.Subject));
+        }
+
+        return names;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Options;
+using Mnemosyne.ServiceDefaults.Invalidation;
 
 namespace Mnemosyne.AuthService.Tokens;
 
@@ -49,6 +50,7 @@ public sealed class OpaqueTokenResolver(AuthDbContext db, TokenUsageRecorder usa
 
         usage.Record(token.Id, now);
         return new Resolution("opaque", principal, token.Username,
-            token.Libraries, token.Tools, token.ExpiresAt, token.RateLimitPerMinute ?? options.Value.RateLimit.PerMinute);
+            token.Libraries, token.Tools, token.ExpiresAt, token.RateLimitPerMinute ?? options.Value.RateLimit.PerMinute,
+            [Dependency.Token(Convert.ToHexStringLower(hash)), Dependency.User(token.Username)]);
     }
 }

@@ -7,7 +7,8 @@ public sealed record ValidatedJwt(
     string Jti,
     DateTimeOffset ExpiresAt,
     IReadOnlyList<string> Libraries,
-    Guid TeamId)
+    Guid TeamId,
+    string Kid)
 {
     /// <summary>Who it is: a team token's subject (<c>team:&lt;uuid&gt;</c>), else <c>jwt:&lt;sub&gt;</c>.</summary>
     public Caller Caller => IsTeam ? new("team", Subject) : new("turn", "jwt:" + Subject);

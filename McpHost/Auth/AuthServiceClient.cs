@@ -7,6 +7,7 @@ using Microsoft.Extensions.ServiceDiscovery;
 using Mnemosyne.McpHost.Options;
 using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Audit;
+using Mnemosyne.ServiceDefaults.Invalidation;
 using Mnemosyne.ServiceDefaults.RateLimits;
 
 namespace Mnemosyne.McpHost.Auth;
@@ -49,6 +50,12 @@ public sealed partial class AuthServiceClient : IDisposable
     {
         /// <summary>Tool calls a minute (0 = unlimited), from the <c>RateLimit-Policy</c> header beside the body.</summary>
         public int RateLimitPerMinute { get; init; }
+
+        /// <summary>
+        /// What the decision was resolved from (<see cref="Dependency"/> names, from the header beside the body), so a
+        /// revoking change drops it only when it reaches one of them; null when auth-service did not say (everything).
+        /// </summary>
+        public IReadOnlyList<string>? DependsOn { get; init; }
     }
 
     /// <summary>
@@ -79,9 +86,14 @@ public sealed partial class AuthServiceClient : IDisposable
             {
                 var resolution = await response.Content.ReadFromJsonAsync<Resolution>(cancellationToken);
                 var policy = response.Headers.TryGetValues(PrincipalBudgets.PolicyHeader, out var values) ? values.FirstOrDefault() : null;
+                var dependsOn = response.Headers.TryGetValues(Dependency.HeaderName, out var names) ? names.FirstOrDefault() : null;
                 return resolution is null
                     ? Down()
-                    : new Outcome(resolution with { RateLimitPerMinute = PrincipalBudgets.PerMinuteOf(policy) }, 200, "", "");
+                    : new Outcome(resolution with
+                    {
+                        RateLimitPerMinute = PrincipalBudgets.PerMinuteOf(policy),
+                        DependsOn = Dependency.FromHeader(dependsOn),
+                    }, 200, "", "");
             }
 
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests

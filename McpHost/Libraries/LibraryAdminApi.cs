@@ -32,7 +32,7 @@ public static class LibraryAdminApi
     }
 
     private static async Task<Results<Created<LibrarySummary>, Ok<LibrarySummary>, ProblemHttpResult>> PutLibraryAsync(
-        string uid, LibraryRequest body, ILibraryStore store, CancellationToken cancellationToken)
+        string uid, LibraryRequest body, HttpContext context, ILibraryStore store, CancellationToken cancellationToken)
     {
         if ((Uid(uid, "uid")
                 ?? Fields.RequiredText(body.Name, "name", LibraryLimits.NameLength)
@@ -41,20 +41,31 @@ public static class LibraryAdminApi
             return TypedResults.Problem(title: error, statusCode: StatusCodes.Status400BadRequest);
         }
 
+        // The workspace it leaves (if it moves) and the one it is in: the team and OAuth tokens that see either.
+        var before = await store.ListLibrariesAsync([uid], cancellationToken);
+        InvalidationReach.Declare(context, InvalidationReach.Of(
+            [.. before.Select(library => Dependency.Workspace(library.Workspace)), Dependency.Workspace(body.Workspace!)]));
         var created = await store.UpsertLibraryAsync(uid, body.Name!, body.Workspace!, cancellationToken);
         var summary = (await store.ListLibrariesAsync([uid], cancellationToken))[0];
         return created ? TypedResults.Created($"/admin/v1/libraries/{Uri.EscapeDataString(uid)}", summary) : TypedResults.Ok(summary);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteLibraryAsync(
-        string uid, ILibraryStore store, CancellationToken cancellationToken) =>
-        await store.DeleteLibraryAsync(uid, cancellationToken)
+        string uid, HttpContext context, ILibraryStore store, CancellationToken cancellationToken)
+    {
+        var before = await store.ListLibrariesAsync([uid], cancellationToken);
+        InvalidationReach.Declare(context, InvalidationReach.Of(before.Select(library => Dependency.Workspace(library.Workspace))));
+        return await store.DeleteLibraryAsync(uid, cancellationToken)
             ? TypedResults.NoContent()
             : TypedResults.Problem(title: $"Library '{uid}' does not exist.", statusCode: StatusCodes.Status404NotFound);
+    }
 
     private static async Task<Results<Created<DocumentSummary>, Ok<DocumentSummary>, ProblemHttpResult>> PutDocumentAsync(
-        string uid, string documentUid, DocumentRequest body, ILibraryStore store, CancellationToken cancellationToken)
+        string uid, string documentUid, DocumentRequest body, HttpContext context, ILibraryStore store,
+        CancellationToken cancellationToken)
     {
+        // What a document says changes no one's access.
+        InvalidationReach.Declare(context, InvalidationReach.Nothing);
         if ((Uid(uid, "uid") ?? Uid(documentUid, "documentUid")
                 ?? Fields.RequiredText(body.Title, "title", LibraryLimits.NameLength)
                 ?? (body.Content is null ? "Field 'content' is required." : null)) is { } error)
@@ -76,11 +87,14 @@ public static class LibraryAdminApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteDocumentAsync(
-        string uid, string documentUid, ILibraryStore store, CancellationToken cancellationToken) =>
-        await store.DeleteDocumentAsync(uid, documentUid, cancellationToken)
+        string uid, string documentUid, HttpContext context, ILibraryStore store, CancellationToken cancellationToken)
+    {
+        InvalidationReach.Declare(context, InvalidationReach.Nothing);
+        return await store.DeleteDocumentAsync(uid, documentUid, cancellationToken)
             ? TypedResults.NoContent()
             : TypedResults.Problem(title: $"Document '{documentUid}' does not exist in library '{uid}'.",
                 statusCode: StatusCodes.Status404NotFound);
+    }
 
     private static string? Uid(string value, string field) => Fields.RequiredText(value, field, LibraryLimits.IdentifierLength);
 }

@@ -11,6 +11,7 @@ namespace Mnemosyne.ServiceDefaults.Announcements;
 public sealed class ReplicaLease(TimeSpan length, TimeProvider time)
 {
     private long _renewedFrom;
+    private volatile bool _ended;
 
     /// <summary>Take this just before the round trip that renews; pass it to <see cref="Renewed"/> once it answered.</summary>
     public long BeginRenewal() => time.GetTimestamp();
@@ -18,12 +19,15 @@ public sealed class ReplicaLease(TimeSpan length, TimeProvider time)
     /// <summary>A round trip that started at <paramref name="startedAt"/> succeeded (an older one never shortens the lease).</summary>
     public void Renewed(long startedAt) => AtomicMax.Raise(ref _renewedFrom, startedAt);
 
+    /// <summary>Gives the lease up for good (the replica is stopping): nothing cached is trusted from now on.</summary>
+    public void End() => _ended = true;
+
     public bool IsHeld
     {
         get
         {
             var renewedFrom = Interlocked.Read(ref _renewedFrom);
-            return renewedFrom != 0 && time.GetElapsedTime(renewedFrom) < length;
+            return !_ended && renewedFrom != 0 && time.GetElapsedTime(renewedFrom) < length;
         }
     }
 }

@@ -7,7 +7,7 @@ namespace Mnemosyne.ServiceDefaults.Invalidation;
 
 /// <summary>
 /// The side that changed something, over Redis: <see cref="AnnounceAsync"/> returns once every replica that caches
-/// decisions has dropped what it cached before the change — it acknowledged the new generation, or its lease ran out,
+/// decisions has dropped what it cached before the change and within its reach — it acknowledged the new generation, or its lease ran out,
 /// after which it does not trust its cache (<see cref="InvalidationListener"/>). The waiting is the shared
 /// <see cref="AcknowledgementWait"/>; this class adds Redis's script and its clock. Redis unreachable → 503
 /// <c>unavailable</c>: the change is saved, but the caller is told it may not have reached every cache.
@@ -39,7 +39,7 @@ public sealed partial class InvalidationAnnouncer
         }));
     }
 
-    public async Task AnnounceAsync(CancellationToken cancellationToken)
+    public async Task AnnounceAsync(InvalidationReach reach, CancellationToken cancellationToken)
     {
         using var wait = _acknowledgements.Open();
         RedisResult[] answer;
@@ -51,7 +51,10 @@ public sealed partial class InvalidationAnnouncer
                 generation = InvalidationProtocol.Generation,
                 replicas = InvalidationProtocol.Replicas,
                 since = InvalidationProtocol.Since,
+                log = InvalidationProtocol.Log,
                 channel = (RedisValue)InvalidationProtocol.Changes.ToString(),
+                reach = (RedisValue)reach.ToString(),
+                logLength = InvalidationProtocol.LogLength,
             }).WaitAsync(cancellationToken))!;
         }
         catch (Exception exception) when (RedisOutage.Is(exception))

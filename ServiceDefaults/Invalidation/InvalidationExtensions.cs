@@ -16,7 +16,8 @@ public static class InvalidationExtensions
 
     /// <summary>
     /// Declared once on an admin route group: a successful change (any method but GET) answers only after every
-    /// replica's cached decisions have been invalidated (CONTRACT §9).
+    /// replica has dropped the cached decisions within the change's reach (CONTRACT §9): what the endpoint declared with
+    /// <see cref="InvalidationReach.Declare"/>, else everything.
     /// </summary>
     public static TBuilder InvalidatesCachedDecisions<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter<TBuilder, InvalidateAfterChange>();
@@ -31,7 +32,7 @@ public sealed class InvalidateAfterChange(InvalidationAnnouncer? announcer = nul
         if (announcer is not null && !HttpMethods.IsGet(context.HttpContext.Request.Method)
             && !EndpointResults.IsFailure(result))
         {
-            await announcer.AnnounceAsync(context.HttpContext.RequestAborted);
+            await announcer.AnnounceAsync(InvalidationReach.DeclaredBy(context.HttpContext), context.HttpContext.RequestAborted);
         }
 
         return result;

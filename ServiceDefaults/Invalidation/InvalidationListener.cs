@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mnemosyne.ServiceDefaults.Announcements;
@@ -11,14 +10,18 @@ namespace Mnemosyne.ServiceDefaults.Invalidation;
 /// The caching side of <see cref="InvalidationProtocol"/>: holds this replica's lease, follows the generation, and
 /// says whether a cache may be trusted right now. Trust (a <see cref="ReplicaLease"/>) lasts from the start of the last
 /// successful renewal until just before that registration ends, so a replica cut off from Redis stops trusting its cache before any announcer stops
-/// waiting for it. A generation learnt from a message or a renewal raises <see cref="Advanced"/> first (the cache
-/// drops its entries) and is acknowledged after. Its heartbeat is not traced (it runs twice a second).
+/// waiting for it. A generation learnt from a message or a renewal raises <see cref="Advanced"/> first, with what the
+/// changes since the last one reached (the next change's own message, else the log; <see cref="InvalidationReach.Everything"/>
+/// when the log no longer has them or cannot be read), and is acknowledged after; changes are applied one at a time,
+/// in order. Its heartbeat is not traced (it runs twice a second). A replica that stops gives up its lease and leaves
+/// the registry, so announcements do not wait for it.
 /// </summary>
 public sealed partial class InvalidationListener(IConnectionMultiplexer redis, ILogger<InvalidationListener> logger)
     : BackgroundService
 {
     private static readonly TimeSpan TrustMargin = TimeSpan.FromMilliseconds(250);
     private readonly ReplicaLease _lease = new(InvalidationProtocol.Lease - TrustMargin, TimeProvider.System);
+    private readonly SemaphoreSlim _applying = new(1, 1);
     private long _generation = -1;
     private bool _failing;
 
@@ -30,8 +33,11 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
     /// <summary>True while this replica is sure to have heard of every change announced before now.</summary>
     public bool IsTrusted => _lease.IsHeld;
 
-    /// <summary>Raised (synchronously, before acknowledging) when the generation moves on.</summary>
-    public event Action<long>? Advanced;
+    /// <summary>
+    /// Raised (synchronously, after <see cref="Generation"/> moves on and before acknowledging) with what the changes
+    /// reached: what was cached before them and depends on it must be dropped.
+    /// </summary>
+    public event Action<InvalidationReach>? Advanced;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -53,9 +59,9 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
             {
                 await redis.GetSubscriber().SubscribeAsync(InvalidationProtocol.Changes, (_, message) =>
                 {
-                    if (long.TryParse((string?)message, NumberStyles.None, CultureInfo.InvariantCulture, out var generation))
+                    if (InvalidationProtocol.TryParseChange(message, out var generation, out var reach))
                     {
-                        Advance(generation);
+                        AdvanceSoon(generation, reach);
                     }
                 });
                 return;
@@ -82,7 +88,7 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
                 replica = (RedisValue)Replica,
                 lease = (long)InvalidationProtocol.Lease.TotalMilliseconds,
             });
-            Advance(generation);
+            await AdvanceAsync(generation, null);
             _lease.Renewed(started);
             if (_failing)
             {
@@ -96,12 +102,66 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
         }
     }
 
-    private void Advance(long generation)
+    /// <summary>From a message: applied after those before it, without holding up the subscription.</summary>
+    private void AdvanceSoon(long generation, InvalidationReach reach) => _ = AdvanceAsync(generation, reach);
+
+    /// <summary>
+    /// Moves to <paramref name="generation"/>; <paramref name="reach"/> is that change's own when known (its message).
+    /// </summary>
+    private async Task AdvanceAsync(long generation, InvalidationReach? reach)
     {
-        if (AtomicMax.Raise(ref _generation, generation))
+        await _applying.WaitAsync();
+        try
         {
-            Advanced?.Invoke(generation);
-            _ = AcknowledgeAsync(generation);
+            var current = Generation;
+            if (generation <= current)
+            {
+                return;
+            }
+
+            var reached = current < 0 ? InvalidationReach.Everything
+                : generation == current + 1 && reach is not null ? reach
+                : await ReachSinceAsync(current, generation);
+            Volatile.Write(ref _generation, generation);
+            Advanced?.Invoke(reached);
+        }
+        finally
+        {
+            _applying.Release();
+        }
+
+        _ = AcknowledgeAsync(generation);
+    }
+
+    /// <summary>What the changes after <paramref name="from"/> up to <paramref name="to"/> reached, from the log.</summary>
+    private async Task<InvalidationReach> ReachSinceAsync(long from, long to)
+    {
+        if (to - from > InvalidationProtocol.LogLength)
+        {
+            return InvalidationReach.Everything;
+        }
+
+        try
+        {
+            var logged = await redis.GetDatabase().SortedSetRangeByScoreAsync(InvalidationProtocol.Log, from + 1, to);
+            var reaches = new List<InvalidationReach>(logged.Length);
+            var expected = from + 1;
+            foreach (var change in logged)
+            {
+                if (!InvalidationProtocol.TryParseChange(change, out var generation, out var reach) || generation != expected++)
+                {
+                    return InvalidationReach.Everything;
+                }
+
+                reaches.Add(reach);
+            }
+
+            return expected == to + 1 ? InvalidationReach.Union(reaches) : InvalidationReach.Everything;
+        }
+        catch (Exception exception) when (RedisOutage.Is(exception))
+        {
+            LogFailing(exception);
+            return InvalidationReach.Everything;
         }
     }
 
@@ -116,6 +176,21 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
         {
             // The announcer waits for this replica's lease instead.
             LogFailing(exception);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _lease.End();
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            using var untraced = SuppressInstrumentationScope.Begin();
+            await redis.GetDatabase().SortedSetRemoveAsync(InvalidationProtocol.Replicas, Replica).WaitAsync(cancellationToken);
+        }
+        catch (Exception exception) when (RedisOutage.Is(exception) || exception is OperationCanceledException)
+        {
+            // Its registration runs out with its lease instead.
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using StackExchange.Redis;
 
 namespace Mnemosyne.ServiceDefaults.Invalidation;
@@ -5,8 +7,11 @@ namespace Mnemosyne.ServiceDefaults.Invalidation;
 /// <summary>
 /// How every replica that caches decisions learns of a revoking change (CONTRACT §9), in Redis, shared by
 /// <see cref="InvalidationAnnouncer"/> (the side that changed something) and <see cref="InvalidationListener"/> (the
-/// side that caches). A change bumps a generation and publishes it; each caching replica holds a lease in a sorted
-/// set, renewed by a heartbeat that also reads the generation, and acknowledges every generation it has applied.
+/// side that caches). A change bumps a generation and publishes it with its reach (<see cref="InvalidationReach"/>);
+/// each caching replica holds a lease in a sorted set, renewed by a heartbeat that also reads the generation, and
+/// acknowledges every generation it has applied. The last <see cref="LogLength"/> changes are kept in a log by
+/// generation, so a replica that learns of a change without its message (from a renewal, or a message that overtook
+/// another) reads what it reached there; one older than the log (or lost with it) empties the replica's whole cache.
 /// Both scripts run atomically on Redis's clock, so a replica either was registered when a change was announced (and
 /// the announcer waits for its acknowledgement or the end of its lease) or reads the new generation when it renews.
 /// <para>
@@ -21,6 +26,7 @@ public static class InvalidationProtocol
     public static readonly RedisKey Generation = "mnemosyne:invalidation:generation";
     public static readonly RedisKey Replicas = "mnemosyne:invalidation:replicas";
     public static readonly RedisKey Since = "mnemosyne:invalidation:since";
+    public static readonly RedisKey Log = "mnemosyne:invalidation:log";
     public static readonly RedisChannel Changes = RedisChannel.Literal("mnemosyne:invalidation");
     public static readonly RedisChannel Acknowledgements = RedisChannel.Literal("mnemosyne:invalidation:ack");
 
@@ -29,6 +35,9 @@ public static class InvalidationProtocol
 
     /// <summary>How often a replica renews its lease (and rereads the generation).</summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How many changes the log keeps: a replica further behind than this empties its cache.</summary>
+    public const int LogLength = 1000;
 
     /// <summary>Both scripts start here: Redis's time in ms (<c>now</c>), and a registry started if Redis has none.</summary>
     private const string Start =
@@ -53,16 +62,35 @@ public static class InvalidationProtocol
         """);
 
     /// <summary>
-    /// Bumps the generation, publishes it, and returns it with Redis's time, when the registry started, and every live
-    /// replica's lease end: { generation, now, since, replica1, end1, replica2, end2, … }.
+    /// Bumps the generation, logs and publishes the change (<see cref="FormatChange"/>), and returns the generation with
+    /// Redis's time, when the registry started, and every live replica's lease end:
+    /// { generation, now, since, replica1, end1, replica2, end2, … }. Parameters: generation, replicas, since, log,
+    /// channel, reach (<see cref="InvalidationReach.ToString"/>), logLength.
     /// </summary>
     public static readonly LuaScript Announce = LuaScript.Prepare(Start + "\n" +
         """
         local generation = redis.call('INCR', @generation)
+        local change = string.format('%d', generation) .. '|' .. @reach
+        redis.call('ZADD', @log, generation, change)
+        redis.call('ZREMRANGEBYRANK', @log, 0, -1 - tonumber(@logLength))
         local live = redis.call('ZRANGEBYSCORE', @replicas, now, '+inf', 'WITHSCORES')
-        redis.call('PUBLISH', @channel, string.format('%d', generation))
+        redis.call('PUBLISH', @channel, change)
         local answer = { generation, now, tonumber(redis.call('GET', @since) or '0') }
         for i = 1, #live do answer[#answer + 1] = live[i] end
         return answer
         """);
+
+    /// <summary>A change as logged and published: <c>generation|reach</c>.</summary>
+    public static string FormatChange(long generation, InvalidationReach reach) =>
+        generation.ToString(CultureInfo.InvariantCulture) + "|" + reach;
+
+    public static bool TryParseChange(string? text, out long generation, [NotNullWhen(true)] out InvalidationReach? reach)
+    {
+        generation = 0;
+        reach = null;
+        var bar = text?.IndexOf('|', StringComparison.Ordinal) ?? -1;
+        return bar > 0
+            && long.TryParse(text.AsSpan(0, bar), NumberStyles.None, CultureInfo.InvariantCulture, out generation)
+            && InvalidationReach.TryParse(text.AsSpan(bar + 1), out reach);
+    }
 }

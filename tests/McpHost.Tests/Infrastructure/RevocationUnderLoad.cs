@@ -8,7 +8,8 @@ namespace Mnemosyne.McpHost.Tests.Infrastructure;
 /// CONTRACT §9 with warm decision caches: a second auth-service and a second mcp-host beside the fixture's, on one
 /// Redis, 16 clients calling through both mcp-hosts; a revoking admin call through the other auth-service (or
 /// mcp-host, for the library store), and no call that started after that admin call answered may be allowed or see
-/// what was revoked.
+/// what was revoked. Beside the load, principals the change does not reach (<see cref="Bystanders"/>) keep their
+/// cached decisions on both mcp-hosts: a revocation drops what it reaches, not everything.
 /// </summary>
 public static class RevocationUnderLoad
 {
@@ -30,6 +31,7 @@ public static class RevocationUnderLoad
         var hosts = new[] { fixture.McpHost, secondMcp };
         using var firstLibraries = fixture.McpHost.ClientWithBearer(fixture.AdminKey);
         using var secondLibraries = secondMcp.ClientWithBearer(fixture.AdminKey);
+        var bystanders = await Bystanders.ArrangeAsync(fixture, new(firstLibraries));
         var scenario = await arrange(new(fixture.Auth, fixture.Auth.On(secondAuth), new(firstLibraries), new(secondLibraries)));
         await WaitUntilAllowedAsync(fixture, scenario.Bearer, secondMcp);
 
@@ -51,6 +53,7 @@ public static class RevocationUnderLoad
         })).ToList();
 
         Assert.True(warm.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken), "the clients did not get going");
+        var cachedBefore = await bystanders.WarmAsync(fixture, hosts);
         var allowedBefore = calls.Count(c => c.Stale);
         var revoked = await scenario.Revoke();
         Assert.True(revoked.Succeeded, $"{kind}: the admin call answered {(int)revoked.Status} {revoked.Body}");
@@ -63,6 +66,7 @@ public static class RevocationUnderLoad
             await scenario.Restore();
         }
 
+        bystanders.AssertKept(kind, hosts, cachedBefore);
         var after = calls.Where(c => c.Started > answered).ToList();
         Assert.True(allowedBefore >= Clients * 4, $"{kind}: only {allowedBefore} calls were allowed before revoking");
         Assert.True(after.Count >= Clients, $"{kind}: only {after.Count} calls started after the admin call answered");

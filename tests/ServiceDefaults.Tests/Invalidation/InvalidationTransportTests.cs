@@ -10,7 +10,9 @@ namespace Mnemosyne.ServiceDefaults.Tests.Invalidation;
 /// The acknowledgement protocol over its Redis transport (a generation, a lease registry, acknowledgements as
 /// messages), on a Redis of each test's own: an announcement answers once every listening replica has dropped its
 /// cache, a replica that stops answering is waited for until it no longer trusts its cache, and a Redis that lost
-/// its registry is waited out for a lease. The protocol itself, on a fake clock: <c>AcknowledgementWaitTests</c>.
+/// its registry is waited out for a lease. A change's reach travels with it, and a replica that missed its message
+/// reads it from the log, or empties everything when the log cannot tell. The protocol itself, on a fake clock:
+/// <c>AcknowledgementWaitTests</c>.
 /// </summary>
 public sealed class InvalidationTransportTests
 {
@@ -27,15 +29,15 @@ public sealed class InvalidationTransportTests
         await WaitUntilAsync(() => (first.Listener.IsTrusted && second.Listener.IsTrusted), "the replicas never held a lease");
         await WaitForRegistryOlderThanALeaseAsync();
         var before = (first.Listener.Generation, second.Listener.Generation);
-        var advanced = new List<long>();
-        first.Listener.Advanced += g => { lock (advanced) { advanced.Add(g); } };
+        var advanced = new List<InvalidationReach>();
+        first.Listener.Advanced += reach => { lock (advanced) { advanced.Add(reach); } };
 
         var started = Stopwatch.GetTimestamp();
-        await announcer.AnnounceAsync(Cancellation).WaitAsync(TimeSpan.FromSeconds(10), Cancellation);
+        await announcer.AnnounceAsync(InvalidationReach.Of("user:alice"), Cancellation).WaitAsync(TimeSpan.FromSeconds(10), Cancellation);
         var elapsed = Stopwatch.GetElapsedTime(started);
 
         Assert.True(first.Listener.Generation > before.Item1 && second.Listener.Generation > before.Item2);
-        Assert.Equal([first.Listener.Generation], advanced);
+        Assert.Equal(["user:alice"], Assert.Single(advanced).Names!);
         // A heartbeating replica's lease has at least this much left: answering sooner means it was acknowledged.
         Assert.True(elapsed < InvalidationProtocol.Lease - InvalidationProtocol.Heartbeat,
             $"the announcement took {elapsed}: it waited for leases, not acknowledgements");
@@ -55,7 +57,7 @@ public sealed class InvalidationTransportTests
         await cutOff.DisposeAsync(); // its registration stays until its lease ends; it hears and acknowledges nothing more
 
         var started = Stopwatch.GetTimestamp();
-        await announcer.AnnounceAsync(Cancellation).WaitAsync(TimeSpan.FromSeconds(10), Cancellation);
+        await announcer.AnnounceAsync(InvalidationReach.Everything, Cancellation).WaitAsync(TimeSpan.FromSeconds(10), Cancellation);
         var elapsed = Stopwatch.GetElapsedTime(started);
 
         Assert.False(stopped.Listener.IsTrusted, "the announcement answered while the silent replica still trusted its cache");
@@ -78,11 +80,66 @@ public sealed class InvalidationTransportTests
         await WaitUntilAsync(() => connection.IsConnected && replica.Listener.Generation > before,
             "the replica never read the restarted Redis's generation");
         var started = Stopwatch.GetTimestamp();
-        await announcer.AnnounceAsync(Cancellation).WaitAsync(TimeSpan.FromSeconds(10), Cancellation);
+        await announcer.AnnounceAsync(InvalidationReach.Everything, Cancellation).WaitAsync(TimeSpan.FromSeconds(10), Cancellation);
         var elapsed = Stopwatch.GetElapsedTime(started);
 
         // The registry is younger than a lease: replicas registered before the loss may still trust their caches.
         Assert.True(elapsed > InvalidationProtocol.Lease - TimeSpan.FromSeconds(1), $"the announcement took only {elapsed}");
+    }
+
+    [Fact]
+    public async Task A_replica_that_missed_the_messages_reads_what_the_changes_reached_from_the_log()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var connection = await ConnectAsync(redis);
+        using var deaf = await ConnectAsync(redis);
+        var announcer = new InvalidationAnnouncer(connection, new FakeLogger<InvalidationAnnouncer>());
+        await using var replica = await StartListenerAsync(deaf);
+        await WaitUntilAsync(() => replica.Listener.IsTrusted, "the replica never held a lease");
+        await WaitForRegistryOlderThanALeaseAsync();
+        await deaf.GetSubscriber().UnsubscribeAsync(InvalidationProtocol.Changes); // it learns of changes by renewing only
+        var advanced = new List<InvalidationReach>();
+        replica.Listener.Advanced += reach => { lock (advanced) { advanced.Add(reach); } };
+
+        await Task.WhenAll(
+            announcer.AnnounceAsync(InvalidationReach.Of("user:alice"), Cancellation),
+            announcer.AnnounceAsync(InvalidationReach.Of("team:x", "group:y"), Cancellation)).WaitAsync(TimeSpan.FromSeconds(10), Cancellation);
+
+        var reached = advanced.SelectMany(reach => reach.Names ?? throw new Xunit.Sdk.XunitException("a change reached everything"));
+        Assert.Equal(["group:y", "team:x", "user:alice"], reached.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_replica_further_behind_than_the_log_drops_everything()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var connection = await ConnectAsync(redis);
+        await using var replica = await StartListenerAsync(connection);
+        await WaitUntilAsync(() => replica.Listener.IsTrusted, "the replica never held a lease");
+        var advanced = new List<InvalidationReach>();
+        replica.Listener.Advanced += reach => { lock (advanced) { advanced.Add(reach); } };
+
+        // More changes than the log keeps, as if announced while the replica heard nothing.
+        await connection.GetDatabase().StringIncrementAsync(InvalidationProtocol.Generation, InvalidationProtocol.LogLength + 1);
+        await WaitUntilAsync(() => { lock (advanced) { return advanced.Count > 0; } }, "the replica never renewed");
+
+        Assert.True(Assert.Single(advanced).IsEverything);
+    }
+
+    [Fact]
+    public async Task A_stopped_replica_leaves_the_registry_so_no_announcement_waits_for_it()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var connection = await ConnectAsync(redis);
+        var listener = new InvalidationListener(connection, new FakeLogger<InvalidationListener>());
+        await listener.StartAsync(Cancellation);
+        await WaitUntilAsync(() => listener.IsTrusted, "the replica never held a lease");
+
+        await listener.StopAsync(Cancellation);
+        listener.Dispose();
+
+        Assert.False(listener.IsTrusted);
+        Assert.Null(await connection.GetDatabase().SortedSetScoreAsync(InvalidationProtocol.Replicas, listener.Replica));
     }
 
     private static async Task<ConnectionMultiplexer> ConnectAsync(RedisServer redis) =>
