@@ -35,7 +35,7 @@ public sealed class McpOptions
 
     /// <summary>
     /// Most decisions cached (by SHA-256 of the bearer) when Redis is configured; 0 turns the cache off. When full,
-    /// new decisions are not cached until entries expire or a change empties the cache.
+    /// what is stale or expired goes first, else a tenth of the entries, as they come.
     /// </summary>
     [Range(0, 1_000_000)] public int DecisionCacheEntries { get; set; } = 10_000;
 

@@ -1,6 +1,9 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Mnemosyne.ServiceDefaults.Invalidation;
 using Mnemosyne.Testing;
 using Npgsql;
+using StackExchange.Redis;
 
 namespace Mnemosyne.Bench.Chaos;
 
@@ -197,6 +200,18 @@ public sealed class ChaosCluster : IAsyncDisposable
     {
         _processes.Add(process);
         return process;
+    }
+
+    /// <summary>
+    /// Empties every replica's decision cache and workspace view, as a change whose reach cannot be known does: the rows
+    /// that need team and OAuth tokens resolved afresh while a store is down. A revocation no longer does it, since it
+    /// drops only what it reaches.
+    /// </summary>
+    public async Task EmptyEveryCacheAsync()
+    {
+        using var redis = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
+        await new InvalidationAnnouncer(redis, NullLogger<InvalidationAnnouncer>.Instance)
+            .AnnounceAsync(InvalidationReach.Everything, CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()

@@ -110,9 +110,9 @@ public sealed partial class ChaosRun
         await _cluster.SetLibraryStoreReachableAsync(false);
         var down = Now;
 
-        // Any admin change empties every decision cache (CONTRACT §9), so the next team and OAuth calls are resolved
-        // (their scope comes from the library store); otherwise they would wait out their 30 s scope lifetime.
-        await _cluster.Auth(0).CreateUserAsync();
+        // Every cache emptied, so the next team and OAuth calls are resolved (their scope comes from the library store);
+        // otherwise they would wait out their 30 s scope lifetime.
+        await _cluster.EmptyEveryCacheAsync();
         var emptied = Now;
         var resolves = await ResolvesAsync([.. Enumerable.Repeat(_cluster.Tokens["team"], Resolves / 2), .. Enumerable.Repeat(_cluster.Tokens["oauth"], Resolves / 2)]);
         await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, Outage.TotalSeconds - Seconds(down, Now))));

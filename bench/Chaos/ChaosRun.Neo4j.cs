@@ -24,8 +24,9 @@ public sealed partial class ChaosRun
         var (resolves, emptied) = (new List<ToolCall.Result>(), 0L);
         var (violations, calls, down, _, back, revoked) = await UnderWireFaultAsync(pair.Neo4jEdges, WireFault.BlackHole, probe: async () =>
         {
-            // The revocations have answered, and each emptied every decision cache: from now on team and OAuth calls
-            // resolve their scope from Neo4j. Asked at once, since each waits out the statement timeout.
+            // Every cache emptied: from now on team and OAuth calls resolve their scope from Neo4j. Asked at once, since
+            // each waits out the statement timeout.
+            await _cluster.EmptyEveryCacheAsync();
             emptied = Now;
             resolves.AddRange((await Task.WhenAll(scoped.Select(bearer => ResolvesAsync([bearer], pair.Auth)))).SelectMany(r => r));
         }, outage: outage, scene: new WireScene([client], _ => pair.LibraryAdmin(), load));

@@ -64,7 +64,7 @@ public sealed partial class ChaosRun
             probe: async () => firstCalls.AddRange(await FirstCallsAsync(fresh, WireOutage - TimeSpan.FromSeconds(3))), revokeLast: true);
         var during = Within(calls, down, back);
         // Opaque and turn decisions stay cached for the whole run (team and OAuth scopes are re-resolved every
-        // Mcp__LibraryScopeCacheSeconds, so some of theirs are misses), until the revocations empty every cache.
+        // Mcp__LibraryScopeCacheSeconds, so some of theirs are misses); the revocations come last.
         var cached = Within(during, down, revoking).Where(c => c.Kind is "opaque" or "turn").ToList();
         var (before, meanwhile) = (P99(_unfaulted.Where(c => c.Kind is "opaque" or "turn")), P99(cached));
         // 2× the unfaulted p99, plus 10 ms of noise floor (a p99 of a few ms on a shared two-core machine moves by that much).
@@ -153,8 +153,7 @@ public sealed partial class ChaosRun
 
     /// <summary>
     /// Warms the revocations, settles, puts <paramref name="fault"/> on <paramref name="edges"/>, revokes at once
-    /// (while caches are warm; or, with <paramref name="revokeLast"/>, 2 s before the end, since every revocation
-    /// empties every decision cache), runs <paramref name="probe"/>, keeps the fault for <paramref name="outage"/>
+    /// (while caches are warm; or, with <paramref name="revokeLast"/>, 2 s before the end), runs <paramref name="probe"/>, keeps the fault for <paramref name="outage"/>
     /// (<see cref="WireOutage"/> unless given), lifts it and watches the aftermath, running <paramref name="afterwards"/>
     /// meanwhile. Judges what every wire fault must hold: no wrong answer, no call over <see cref="CallLimit"/>, the
     /// revocations. <paramref name="scene"/> says who it is watched through.
