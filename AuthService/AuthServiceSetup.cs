@@ -44,6 +44,7 @@ public static class AuthServiceSetup
         services.AddInvalidationAnnouncer();
         services.AddInvalidationListener();
         services.AddSingleton<WorkspaceLibraries>();
+        services.AddSingleton<TeamScopes>();
         services.AddSingleton<PrincipalBudgets>();
         services.AddSingleton<AuditLogRecords>();
         services.AddSingleton<AuditTrail>();

@@ -36,10 +36,11 @@ public sealed class AuthOptions : IValidatableObject
     [Range(1, 300)] public int UsageFlushSeconds { get; set; } = 5;
 
     /// <summary>
-    /// How long a workspace's libraries are kept in memory for team and OAuth tokens (<c>WorkspaceLibraries</c>); changes
-    /// through the admin APIs reach it at once, this bounds what the store's own writers change. 0 = read every time.
+    /// How long what gives team and OAuth tokens their scope is kept in memory: teams and the groups mapped to them
+    /// (<c>TeamScopes</c>), workspaces' libraries (<c>WorkspaceLibraries</c>). Changes through the admin APIs reach them
+    /// at once; this bounds what is changed behind their back (a library written straight into the store). 0 = read every time.
     /// </summary>
-    [Range(0, 3600)] public int WorkspaceCacheSeconds { get; set; } = 30;
+    [Range(0, 3600)] public int ScopeCacheSeconds { get; set; } = 30;
 
     /// <summary>Tool calls per minute per principal unless a token or team says otherwise (CONTRACT §7); 0 = unlimited.</summary>
     public RateLimitOptions RateLimit { get; set; } = new();

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Data;
 using Mnemosyne.AuthService.Libraries;
@@ -11,25 +10,17 @@ namespace Mnemosyne.AuthService.Tokens;
 /// <summary>
 /// Resolves turn and team JWTs. Turn: scope is the <c>libs</c> claim, after the shared replay check (no Postgres).
 /// Team: valid only while the team is active and its active jti is this token's; scope is resolved live from the
-/// team's workspaces (<see cref="WorkspaceLibraries"/>). Both act as the service user, which must be active.
+/// team's workspaces (<see cref="TeamScopes"/>, <see cref="WorkspaceLibraries"/>). Both act as the service user, which must be active.
 /// </summary>
 public sealed class JwtResolver(
     JwtValidator validator,
     JtiReplayCache replayCache,
     SigningKeyRing keys,
     AuthDbContext db,
+    TeamScopes teams,
     WorkspaceLibraries libraries,
     IOptions<AuthOptions> options)
 {
-    // Compiled once: this lookup runs on every team-token call.
-    private static readonly Func<AuthDbContext, Guid, CancellationToken, Task<TeamRow?>> FindTeam =
-        EF.CompileAsyncQuery((AuthDbContext db, Guid id, CancellationToken _) => db.Teams.AsNoTracking()
-            .Where(t => t.Id == id)
-            .Select(t => new TeamRow(t.Active, t.ActiveJti, t.Workspaces.Select(w => w.WorkspaceId).ToList(), t.RateLimitPerMinute))
-            .SingleOrDefault());
-
-    private sealed record TeamRow(bool Active, string? ActiveJti, List<string> Workspaces, int? RateLimitPerMinute);
-
     public async Task<Resolution> ResolveAsync(string bearer, JsonElement header, CancellationToken cancellationToken)
     {
         await keys.CatchUpAsync(cancellationToken);
@@ -65,7 +56,7 @@ public sealed class JwtResolver(
     private async Task<(IReadOnlyList<string> Libraries, int? RateLimitPerMinute, List<string> Workspaces)> TeamLibrariesAsync(
         ValidatedJwt jwt, CancellationToken cancellationToken)
     {
-        var team = await FindTeam(db, jwt.TeamId, cancellationToken)
+        var team = await teams.TeamAsync(db, jwt.TeamId, cancellationToken)
             ?? throw new AuthException(AuthFailure.InvalidToken, jwt.Caller);
 
         if (!team.Active)

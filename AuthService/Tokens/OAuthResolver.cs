@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.AuthorizationServer;
 using Mnemosyne.AuthService.Data;
@@ -13,14 +12,15 @@ namespace Mnemosyne.AuthService.Tokens;
 /// <summary>
 /// Resolves an OAuth access token (CONTRACT §6): after <see cref="OAuthValidator"/>, the required scope (403
 /// <c>insufficient_scope</c> without it); the scope is the libraries of every active team whose groups intersect the
-/// token's groups, the teams read on each call and their workspaces' libraries from <see cref="WorkspaceLibraries"/>
-/// (no matching team = nothing visible). A token of Mnemosyne's own
+/// token's groups (the teams from <see cref="TeamScopes"/>, their workspaces' libraries from
+/// <see cref="WorkspaceLibraries"/>; no matching team = nothing visible). A token of Mnemosyne's own
 /// authorization server must also still stand in authdb (<see cref="IssuedTokenStatus"/>: not revoked, client not
 /// blocked, user active).
 /// </summary>
 public sealed class OAuthResolver(
     OAuthValidator validator,
     AuthDbContext db,
+    TeamScopes teams,
     WorkspaceLibraries libraries,
     IOptions<OAuthOptions> options,
     IOptions<AuthOptions> authOptions,
@@ -30,13 +30,6 @@ public sealed class OAuthResolver(
     private readonly string? _ownIssuer = authorizationServer.Value is { Enabled: true, Issuer.Length: > 0 } own
         ? own.IssuerUri().AbsoluteUri
         : null;
-
-    // Compiled once: this lookup runs on every OAuth call. `Any(… Contains …)` is Postgres's array overlap (&&).
-    private static readonly Func<AuthDbContext, string[], IAsyncEnumerable<string>> WorkspacesOfGroups =
-        EF.CompileAsyncQuery((AuthDbContext db, string[] groups) => db.TeamWorkspaces.AsNoTracking()
-            .Where(w => db.Teams.Any(t => t.Id == w.TeamId && t.Active && t.Groups.Any(g => groups.Contains(g))))
-            .Select(w => w.WorkspaceId)
-            .Distinct());
 
     public async Task<Resolution> ResolveAsync(string bearer, JsonElement header, OAuthIssuer issuer, CancellationToken cancellationToken)
     {
@@ -58,7 +51,7 @@ public sealed class OAuthResolver(
         List<string> workspaces = [];
         if (token.Groups.Count > 0)
         {
-            workspaces = await WorkspacesOfGroups(db, [.. token.Groups]).ToListAsync(cancellationToken);
+            workspaces = await teams.WorkspacesOfGroupsAsync(db, token.Groups, cancellationToken);
             scope = await libraries.LibrariesInAsync(workspaces, cancellationToken);
         }
 

@@ -24,9 +24,7 @@ public static class Dependency
     public static string Group(string group) => "group:" + group;
 
     /// <summary>A workspace: which libraries it holds.</summary>
-    public static string Workspace(string workspaceId) => WorkspacePrefix + workspaceId;
-
-    public const string WorkspacePrefix = "workspace:";
+    public static string Workspace(string workspaceId) => "workspace:" + workspaceId;
 
     /// <summary>A client of Mnemosyne's authorization server (blocked, or not).</summary>
     public static string Client(string clientId) => "client:" + clientId;

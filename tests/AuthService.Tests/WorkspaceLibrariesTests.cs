@@ -43,7 +43,7 @@ public sealed class WorkspaceLibrariesTests(AuthFixture fixture) : IClassFixture
     public async Task A_workspace_is_read_again_once_its_lifetime_has_passed()
     {
         await using var redis = await RedisServer.StartAsync();
-        var host = await fixture.StartHostAsync(redis.ConnectionString, settings => settings["Auth:WorkspaceCacheSeconds"] = "30");
+        var host = await fixture.StartHostAsync(redis.ConnectionString, settings => settings["Auth:ScopeCacheSeconds"] = "30");
         var api = fixture.Api(host);
         await api.CreateSigningKeyAsync();
         var workspace = AuthApi.Unique("ws");

@@ -66,9 +66,7 @@ public sealed class DecisionCacheTests(McpHostFixture fixture) : IClassFixture<M
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var cache = host.Services.GetRequiredService<DecisionCache>();
-        var entries = typeof(DecisionCache).GetField("_entries", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(cache)!;
-        var dump = JsonSerializer.Serialize(((System.Collections.IEnumerable)entries).Cast<object>().ToList());
+        var dump = JsonSerializer.Serialize(CachedDecisions.Of(host).Values.Cast<object>().ToList());
 
         Assert.Contains(token[..12], dump, StringComparison.Ordinal); // the masked principal is there: the dump is real
         Assert.DoesNotContain(token, dump, StringComparison.Ordinal);

@@ -1,8 +1,4 @@
-using System.Collections;
 using System.Net;
-using System.Reflection;
-using Microsoft.Extensions.DependencyInjection;
-using Mnemosyne.McpHost.Auth;
 
 namespace Mnemosyne.McpHost.Tests.Infrastructure;
 
@@ -15,7 +11,6 @@ namespace Mnemosyne.McpHost.Tests.Infrastructure;
 public sealed class Bystanders
 {
     private static readonly string ListLibraries = McpHostFixture.ToolCall("list_libraries", new { });
-    private static readonly FieldInfo Entries = typeof(DecisionCache).GetField("_entries", BindingFlags.NonPublic | BindingFlags.Instance)!;
 
     private readonly Dictionary<string, string> _bearers;
 
@@ -45,14 +40,14 @@ public sealed class Bystanders
         {
             foreach (var (kind, bearer) in _bearers)
             {
-                for (var attempt = 0; EntryOf(hosts[host], bearer) is null; attempt++)
+                for (var attempt = 0; CachedDecisions.EntryOf(hosts[host], bearer) is null; attempt++)
                 {
                     Assert.True(attempt < 50, $"the {kind} bystander was never cached on mcp-host {host}");
                     using var response = await fixture.PostMcpAsync(ListLibraries, bearer, host: hosts[host]);
                     Assert.Equal(HttpStatusCode.OK, response.StatusCode);
                 }
 
-                cached[(host, kind)] = EntryOf(hosts[host], bearer)!;
+                cached[(host, kind)] = CachedDecisions.EntryOf(hosts[host], bearer)!;
             }
         }
 
@@ -64,7 +59,7 @@ public sealed class Bystanders
         foreach (var ((host, kind), entry) in before)
         {
             var reached = revocation == "service user deactivated" && kind != "opaque";
-            var now = EntryOf(hosts[host], _bearers[kind]);
+            var now = CachedDecisions.EntryOf(hosts[host], _bearers[kind]);
             if (reached)
             {
                 Assert.False(ReferenceEquals(entry, now), $"{revocation}: the {kind} bystander's entry on mcp-host {host} was kept");
@@ -74,11 +69,5 @@ public sealed class Bystanders
                 Assert.True(ReferenceEquals(entry, now), $"{revocation}: the {kind} bystander's entry on mcp-host {host} was dropped");
             }
         }
-    }
-
-    private static object? EntryOf(TestHost host, string bearer)
-    {
-        var entries = (IDictionary)Entries.GetValue(host.Services.GetRequiredService<DecisionCache>())!;
-        return entries[BearerHash.Of(bearer)];
     }
 }
