@@ -1,3 +1,4 @@
+using System.Globalization;
 using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Audit;
 using Mnemosyne.ServiceDefaults.Invalidation;
@@ -22,7 +23,8 @@ public static class ResolveApi
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     private static async Task<Results<Ok<ResolveResponse>, ProblemHttpResult>> ResolveAsync(
-        HttpRequest request, ResolveRequest? body, TokenResolver resolver, CancellationToken cancellationToken)
+        HttpRequest request, ResolveRequest? body, TokenResolver resolver, InvalidationListener invalidations,
+        CancellationToken cancellationToken)
     {
         var tool = body?.Tool;
         if (tool is not null && (tool.Length == 0 || tool.Length > Limits.ToolNameLength))
@@ -30,6 +32,7 @@ public static class ResolveApi
             return Problems.BadRequest($"Field 'tool' must be 1 to {Limits.ToolNameLength} characters.");
         }
 
+        var applied = invalidations.Applied;
         try
         {
             var resolution = await resolver.ResolveAsync(SharedSecrets.BearerFrom(request), tool, cancellationToken);
@@ -42,6 +45,7 @@ public static class ResolveApi
             if (Dependency.ToHeader(resolution.DependsOn) is { } dependsOn)
             {
                 request.HttpContext.Response.Headers[Dependency.HeaderName] = dependsOn;
+                request.HttpContext.Response.Headers[InvalidationProtocol.AppliedHeader] = applied.ToString(CultureInfo.InvariantCulture);
             }
 
             return TypedResults.Ok(new ResolveResponse(resolution.Kind, resolution.Principal, resolution.User,

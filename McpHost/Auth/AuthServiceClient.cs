@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -56,6 +57,12 @@ public sealed partial class AuthServiceClient : IDisposable
         /// revoking change drops it only when it reaches one of them; null when auth-service did not say (everything).
         /// </summary>
         public IReadOnlyList<string>? DependsOn { get; init; }
+
+        /// <summary>
+        /// The generation auth-service had applied when it resolved this (<see cref="InvalidationProtocol.AppliedHeader"/>);
+        /// -1 when it did not say.
+        /// </summary>
+        public long Applied { get; init; } = -1;
     }
 
     /// <summary>
@@ -87,12 +94,17 @@ public sealed partial class AuthServiceClient : IDisposable
                 var resolution = await response.Content.ReadFromJsonAsync<Resolution>(cancellationToken);
                 var policy = response.Headers.TryGetValues(PrincipalBudgets.PolicyHeader, out var values) ? values.FirstOrDefault() : null;
                 var dependsOn = response.Headers.TryGetValues(Dependency.HeaderName, out var names) ? names.FirstOrDefault() : null;
+                var applied = response.Headers.TryGetValues(InvalidationProtocol.AppliedHeader, out var generations)
+                    && long.TryParse(generations.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var generation)
+                        ? generation
+                        : -1;
                 return resolution is null
                     ? Down()
                     : new Outcome(resolution with
                     {
                         RateLimitPerMinute = PrincipalBudgets.PerMinuteOf(policy),
                         DependsOn = Dependency.FromHeader(dependsOn),
+                        Applied = applied,
                     }, 200, "", "");
             }
 

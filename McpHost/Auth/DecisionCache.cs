@@ -11,7 +11,9 @@ namespace Mnemosyne.McpHost.Auth;
 /// <summary>
 /// What auth-service resolved, kept in memory by SHA-256 of the bearer so a repeated call costs no round trip
 /// (<see cref="InvalidatedCache{TKey,TValue}"/>: used only while this replica has heard of every revoking change, and
-/// dropped by a change that reaches what it was resolved from, <see cref="AuthServiceClient.Resolution.DependsOn"/>).
+/// dropped by a change that reaches what it was resolved from, <see cref="AuthServiceClient.Resolution.DependsOn"/>;
+/// kept only when auth-service, which answers from caches of its own, had applied every change this replica had heard
+/// of, <see cref="AuthServiceClient.Resolution.Applied"/>).
 /// Never past the token's own expiry (so a turn JWT presented after it reaches auth-service's replay check) nor, for
 /// team and OAuth tokens, past <see cref="McpOptions.LibraryScopeCacheSeconds"/>. A tool outside the cached allow-list
 /// goes to auth-service, which refuses and counts it. Refusals are never cached. A tool call answered here spends one
@@ -102,7 +104,8 @@ public sealed class DecisionCache
         _misses.Add(1);
         var ticket = _cache.Begin();
         var outcome = await _authService.ResolveAsync(bearer, tool, cancellationToken);
-        if (outcome.Allowed is { } resolution)
+        // Kept only when auth-service had applied every change this replica had heard of: its own caches may lag.
+        if (outcome.Allowed is { } resolution && resolution.Applied >= ticket.Generation)
         {
             var budgetKey = PrincipalBudgets.KeyOf(resolution.Kind, resolution.Principal, key.ToHex);
             _cache.Store(ticket, key, new Entry(resolution, budgetKey), Until(resolution), resolution.DependsOn);

@@ -23,12 +23,23 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
     private readonly ReplicaLease _lease = new(InvalidationProtocol.Lease - TrustMargin, TimeProvider.System);
     private readonly SemaphoreSlim _applying = new(1, 1);
     private long _generation = -1;
+    private long _applied = -1;
     private bool _failing;
 
     public string Replica { get; } = Acknowledgement.NewReplicaId();
 
-    /// <summary>The newest generation this replica has applied; entries cached under an older one are stale.</summary>
+    /// <summary>
+    /// The newest generation this replica has heard of: it moves on before the change is applied, so a value read
+    /// under an older one and stored after is known to be suspect.
+    /// </summary>
     public long Generation => Volatile.Read(ref _generation);
+
+    /// <summary>
+    /// The newest generation this replica has finished applying: what it answers from its caches now reflects every
+    /// change up to it. A replica that caches what this one answered keeps it only if that covers its own
+    /// <see cref="Generation"/> (auth-service says it beside each resolution, <see cref="InvalidationProtocol.AppliedHeader"/>).
+    /// </summary>
+    public long Applied => Volatile.Read(ref _applied);
 
     /// <summary>True while this replica is sure to have heard of every change announced before now.</summary>
     public bool IsTrusted => _lease.IsHeld;
@@ -124,6 +135,7 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
                 : await ReachSinceAsync(current, generation);
             Volatile.Write(ref _generation, generation);
             Advanced?.Invoke(reached);
+            Volatile.Write(ref _applied, generation);
         }
         finally
         {

@@ -36,6 +36,13 @@ public static class InvalidationProtocol
     /// <summary>How often a replica renews its lease (and rereads the generation).</summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// The response header of <c>POST /v1/resolve</c> with the generation auth-service had applied when it began
+    /// (<see cref="InvalidationListener.Applied"/>): mcp-host keeps the decision only when that covers its own, since
+    /// auth-service answers from caches of its own (team rows, workspaces) that may not have heard of a newer change yet.
+    /// </summary>
+    public const string AppliedHeader = "Mnemosyne-Applied-Generation";
+
     /// <summary>How many changes the log keeps: a replica further behind than this empties its cache.</summary>
     public const int LogLength = 1000;
 
