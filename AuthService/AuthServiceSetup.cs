@@ -45,6 +45,7 @@ public static class AuthServiceSetup
         services.AddInvalidationListener();
         services.AddSingleton<WorkspaceLibraries>();
         services.AddSingleton<TeamScopes>();
+        services.AddSingleton<ResolutionCache>();
         services.AddSingleton<PrincipalBudgets>();
         services.AddSingleton<AuditLogRecords>();
         services.AddSingleton<AuditTrail>();

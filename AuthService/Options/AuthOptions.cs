@@ -42,6 +42,12 @@ public sealed class AuthOptions : IValidatableObject
     /// </summary>
     [Range(0, 3600)] public int ScopeCacheSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Most resolutions each replica keeps in memory by SHA-256 of the bearer (<c>ResolutionCache</c>), dropped by the
+    /// revoking changes that reach them; 0 = resolve every time.
+    /// </summary>
+    [Range(0, 1_000_000)] public int ResolutionCacheEntries { get; set; } = 10_000;
+
     /// <summary>Tool calls per minute per principal unless a token or team says otherwise (CONTRACT §7); 0 = unlimited.</summary>
     public RateLimitOptions RateLimit { get; set; } = new();
 

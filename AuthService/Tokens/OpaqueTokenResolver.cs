@@ -7,7 +7,7 @@ using Mnemosyne.ServiceDefaults.Invalidation;
 namespace Mnemosyne.AuthService.Tokens;
 
 /// <summary>Resolves an opaque token by the SHA-256 of the bearer (the plaintext is never stored or compared).</summary>
-public sealed class OpaqueTokenResolver(AuthDbContext db, TokenUsageRecorder usage, IOptions<AuthOptions> options, TimeProvider time)
+public sealed class OpaqueTokenResolver(AuthDbContext db, IOptions<AuthOptions> options, TimeProvider time)
 {
     // Compiled once: this lookup runs on every call, and EF's per-execution query-cache work showed in profiles.
     private static readonly Func<AuthDbContext, byte[], CancellationToken, Task<TokenRow?>> FindByHash =
@@ -48,9 +48,11 @@ public sealed class OpaqueTokenResolver(AuthDbContext db, TokenUsageRecorder usa
             throw new AuthException(AuthFailure.UserDisabled, new Caller("opaque", principal));
         }
 
-        usage.Record(token.Id, now);
         return new Resolution("opaque", principal, token.Username,
             token.Libraries, token.Tools, token.ExpiresAt, token.RateLimitPerMinute ?? options.Value.RateLimit.PerMinute,
-            [Dependency.Token(Convert.ToHexStringLower(hash)), Dependency.User(token.Username)]);
+            [Dependency.Token(Convert.ToHexStringLower(hash)), Dependency.User(token.Username)])
+        {
+            OpaqueTokenId = token.Id,
+        };
     }
 }

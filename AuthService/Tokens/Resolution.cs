@@ -15,4 +15,8 @@ public sealed record Resolution(
     IReadOnlyList<string>? Tools,
     DateTimeOffset? ExpiresAt,
     int RateLimitPerMinute,
-    IReadOnlyList<string> DependsOn);
+    IReadOnlyList<string> DependsOn)
+{
+    /// <summary>An opaque token's id, whose use is counted on every call (<see cref="TokenUsageRecorder"/>).</summary>
+    public Guid? OpaqueTokenId { get; init; }
+}

@@ -6,14 +6,19 @@ namespace Mnemosyne.AuthService.Tokens;
 
 /// <summary>
 /// Turns a bearer into a <see cref="Resolution"/>: opaque or JWT by shape; a JWT whose <c>iss</c> is a configured
-/// identity provider is an OAuth access token, any other JWT a turn or team token; then the per-tool allow-list, then
-/// (for a tool call) one call of the principal's budget (<see cref="PrincipalBudgets"/>).
+/// identity provider is an OAuth access token, any other JWT a turn or team token — unless this replica resolved the
+/// same bearer before and no change has reached it since (<see cref="ResolutionCache"/>); then an opaque token's use is
+/// counted, the per-tool allow-list applied, and (for a tool call) one call of the principal's budget spent
+/// (<see cref="PrincipalBudgets"/>).
 /// </summary>
 public sealed partial class TokenResolver(
     OpaqueTokenResolver opaque,
     JwtResolver jwt,
     OAuthIssuers oauthIssuers,
     OAuthResolver oauth,
+    ResolutionCache resolutions,
+    TokenUsageRecorder usage,
+    TimeProvider time,
     AuthFailureCounter failures,
     PrincipalBudgets budgets,
     ILogger<TokenResolver> logger)
@@ -24,6 +29,11 @@ public sealed partial class TokenResolver(
         try
         {
             var resolution = await ResolveBearerAsync(bearer, cancellationToken);
+            if (resolution.OpaqueTokenId is { } tokenId)
+            {
+                usage.Record(tokenId, time.GetUtcNow());
+            }
+
             if (tool is not null && resolution.Tools is { } allowed && !allowed.Contains(tool, StringComparer.Ordinal))
             {
                 throw new AuthException(AuthFailure.ToolNotAllowed(tool), new Caller(resolution.Kind, resolution.Principal));
@@ -56,7 +66,7 @@ public sealed partial class TokenResolver(
         }
     }
 
-    private Task<Resolution> ResolveBearerAsync(string? bearer, CancellationToken cancellationToken)
+    private async Task<Resolution> ResolveBearerAsync(string? bearer, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(bearer))
         {
@@ -68,14 +78,20 @@ public sealed partial class TokenResolver(
             throw new AuthException(AuthFailure.InvalidToken);
         }
 
-        if (!BearerClassifier.TryReadJwtHeader(bearer, out var header))
+        var key = BearerHash.Of(bearer);
+        if (resolutions.TryGet(key, out var kept))
         {
-            return opaque.ResolveAsync(bearer, cancellationToken);
+            return kept;
         }
 
-        return oauthIssuers.Configured && BearerClassifier.ReadIssuer(bearer) is { } iss && oauthIssuers.Find(iss) is { } issuer
-            ? oauth.ResolveAsync(bearer, header, issuer, cancellationToken)
-            : jwt.ResolveAsync(bearer, header, cancellationToken);
+        var ticket = resolutions.Begin();
+        var resolution = !BearerClassifier.TryReadJwtHeader(bearer, out var header)
+            ? await opaque.ResolveAsync(bearer, cancellationToken)
+            : oauthIssuers.Configured && BearerClassifier.ReadIssuer(bearer) is { } iss && oauthIssuers.Find(iss) is { } issuer
+                ? await oauth.ResolveAsync(bearer, header, issuer, cancellationToken)
+                : await jwt.ResolveAsync(bearer, header, cancellationToken);
+        resolutions.Store(ticket, key, resolution);
+        return resolution;
     }
 
     private void Refused(AuthFailure failure)

@@ -1,9 +1,13 @@
+using Mnemosyne.ServiceDefaults.Invalidation;
 using System.Net;
 using Mnemosyne.AuthService.Tests.Infrastructure;
 
 namespace Mnemosyne.AuthService.Tests;
 
-/// <summary>Redis goes away: turn JWTs fail closed with 503, opaque and team tokens keep working.</summary>
+/// <summary>
+/// Redis goes away: turn JWTs fail closed with 503 — a new one at once, one resolved before once this replica stops
+/// trusting what it kept (a lease after Redis stopped answering) — while opaque and team tokens keep working.
+/// </summary>
 public sealed class RedisOutageTests(AuthFixture fixture) : IClassFixture<AuthFixture>
 {
     [Fact]
@@ -18,11 +22,14 @@ public sealed class RedisOutageTests(AuthFixture fixture) : IClassFixture<AuthFi
         Assert.Equal(HttpStatusCode.OK, (await api.ResolveAsync(turn)).Status);
 
         await redis.StopAsync();
+        var newTurnReply = await api.ResolveAsync(TestJwt.Turn(kid, secret, fixture.Time.GetUtcNow()));
+        await Task.Delay(InvalidationProtocol.Lease, TestContext.Current.CancellationToken);
         var turnReply = await api.ResolveAsync(turn);
         var opaqueReply = await api.ResolveAsync(opaque);
         var teamReply = await api.ResolveAsync(team);
         var health = await api.SendAsync(HttpMethod.Get, "/health", null);
 
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, newTurnReply.Status);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, turnReply.Status);
         Assert.Equal(("unavailable", "Redis (jti replay cache) is unavailable."), (turnReply.Reason, turnReply.Title));
         Assert.Equal(HttpStatusCode.OK, opaqueReply.Status);

@@ -17,9 +17,10 @@ public sealed class DecisionCacheTests(McpHostFixture fixture) : IClassFixture<M
     [Fact]
     public async Task Repeated_calls_are_answered_from_the_cache_and_still_count_as_the_tokens_usage()
     {
-        // Its own Redis: admin changes made by other test classes (on the run's Redis) would empty the cache meanwhile.
+        // Its own Redis: a change another test class makes while a call is resolved keeps that decision from being kept.
         await using var redis = await RedisServer.StartAsync();
-        await using var host = await StartMcpHostAsync(redis);
+        await using var pair = await StartPairAsync(redis);
+        var host = pair.McpHost;
         var user = await fixture.Auth.CreateUserAsync();
         var (id, token) = await fixture.Auth.CreateTokenAsync(user, ["lib-cached"]);
         using var hits = Counter(host, "mcp.auth.cache.hits");
@@ -34,7 +35,8 @@ public sealed class DecisionCacheTests(McpHostFixture fixture) : IClassFixture<M
 
         Assert.Equal((4, 1), (Sum(hits), Sum(misses)));
         await host.Services.GetRequiredService<CachedUsage>().FlushAsync(TestContext.Current.CancellationToken);
-        var tokens = await fixture.Auth.AdminAsync(HttpMethod.Get, $"/admin/v1/tokens?username={user}");
+        // The pair's auth-service counted the miss and has not written it yet: it lists what it holds too.
+        var tokens = await fixture.Auth.On(pair.AuthService).AdminAsync(HttpMethod.Get, $"/admin/v1/tokens?username={user}");
         var listed = Assert.Single(tokens.Body.EnumerateArray(), t => t.GetProperty("id").GetString() == id);
         Assert.Equal(5, listed.GetProperty("useCount").GetInt64());
     }
@@ -57,8 +59,9 @@ public sealed class DecisionCacheTests(McpHostFixture fixture) : IClassFixture<M
     [Fact]
     public async Task The_cache_holds_a_hash_of_the_bearer_never_the_bearer()
     {
-        await using var redis = await RedisServer.StartAsync(); // no other test class's change empties this cache meanwhile
-        await using var host = await StartMcpHostAsync(redis);
+        await using var redis = await RedisServer.StartAsync(); // no other test class's change comes between
+        await using var pair = await StartPairAsync(redis);
+        var host = pair.McpHost;
         var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib-cached"]);
         await WaitUntilTrustedAsync(host);
         using (var response = await fixture.PostMcpAsync(ListLibraries, token, host: host))
@@ -78,7 +81,8 @@ public sealed class DecisionCacheTests(McpHostFixture fixture) : IClassFixture<M
     public async Task Cut_off_from_redis_an_mcp_host_stops_using_its_cache_and_uses_it_again_when_redis_returns()
     {
         await using var redis = await RedisServer.StartAsync();
-        await using var host = await StartMcpHostAsync(redis);
+        await using var pair = await StartPairAsync(redis);
+        var host = pair.McpHost;
         var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib-cached"]);
         using var hits = Counter(host, "mcp.auth.cache.hits");
         await WaitForHitAsync(host, token, hits);
@@ -134,11 +138,34 @@ public sealed class DecisionCacheTests(McpHostFixture fixture) : IClassFixture<M
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
-    private Task<TestHost> StartMcpHostAsync(RedisServer redis) => fixture.StartMcpHostAsync(new Dictionary<string, string?>
+    /// <summary>
+    /// An auth-service and an mcp-host on a Redis of the test's own (they share announcements, and so generations, as
+    /// every replica of a deployment does), on the fixture's databases; both trusting their caches.
+    /// </summary>
+    private async Task<Pair> StartPairAsync(RedisServer redis)
     {
-        ["ConnectionStrings:librarydb"] = fixture.Servers.Postgres.ConnectionString(fixture.LibraryDatabase),
-        ["ConnectionStrings:redis"] = redis.ConnectionString,
-    });
+        var settings = fixture.AuthServiceSettings();
+        settings["ConnectionStrings:redis"] = redis.ConnectionString;
+        var auth = await TestHost.StartAuthServiceAsync(settings, fixture.Time);
+        var pair = new Pair(auth, await fixture.StartMcpHostAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:librarydb"] = fixture.Servers.Postgres.ConnectionString(fixture.LibraryDatabase),
+            ["ConnectionStrings:redis"] = redis.ConnectionString,
+            ["services:auth-service:http:0"] = auth.Address.ToString().TrimEnd('/'),
+        }));
+        await WaitUntilTrustedAsync(auth);
+        await WaitUntilTrustedAsync(pair.McpHost);
+        return pair;
+    }
+
+    private sealed record Pair(TestHost AuthService, TestHost McpHost) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await McpHost.DisposeAsync();
+            await AuthService.DisposeAsync();
+        }
+    }
 
     private static async Task WaitUntilTrustedAsync(TestHost host)
     {

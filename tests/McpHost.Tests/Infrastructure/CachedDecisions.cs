@@ -2,6 +2,7 @@ using System.Collections;
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Mnemosyne.McpHost.Auth;
+using Mnemosyne.ServiceDefaults;
 
 namespace Mnemosyne.McpHost.Tests.Infrastructure;
 

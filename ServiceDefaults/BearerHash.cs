@@ -2,9 +2,9 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Mnemosyne.McpHost.Auth;
+namespace Mnemosyne.ServiceDefaults;
 
-/// <summary>SHA-256 of a bearer: what the decision cache keys on (it never holds the bearer itself).</summary>
+/// <summary>SHA-256 of a bearer: what the decision caches of both services key on (they never hold the bearer itself).</summary>
 public readonly record struct BearerHash(ulong A, ulong B, ulong C, ulong D)
 {
     public static BearerHash Of(string bearer)

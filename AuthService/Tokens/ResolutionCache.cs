@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+using Mnemosyne.AuthService.Options;
+using Mnemosyne.ServiceDefaults;
+using Mnemosyne.ServiceDefaults.Invalidation;
+
+namespace Mnemosyne.AuthService.Tokens;
+
+/// <summary>
+/// What this replica resolved, by SHA-256 of the bearer, so a bearer it has seen costs no database or Redis round trip
+/// the next time it is asked — by a second mcp-host, by one whose entry a change dropped, or by one without a cache.
+/// The rules are mcp-host's decision cache's (<see cref="InvalidatedCache{TKey,TValue}"/>: dropped by a change that
+/// reaches what the resolution depends on, never past the token's expiry, a team or OAuth scope at most
+/// <see cref="AuthOptions.ScopeCacheSeconds"/>); a turn JWT kept until its expiry needs no second replay check, since a
+/// jti may be presented again and again until then. Refusals are never kept; the tool allow-list and the budget are
+/// applied on every call.
+/// </summary>
+public sealed class ResolutionCache
+{
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _scopeLifetime;
+    private readonly InvalidatedCache<BearerHash, Resolution> _cache;
+
+    public ResolutionCache(InvalidationListener invalidations, IOptions<AuthOptions> options, TimeProvider time)
+    {
+        _time = time;
+        _scopeLifetime = TimeSpan.FromSeconds(options.Value.ScopeCacheSeconds);
+        _cache = new(invalidations, options.Value.ResolutionCacheEntries, time);
+    }
+
+    public bool TryGet(BearerHash key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Resolution resolution) =>
+        _cache.TryGet(key, out resolution);
+
+    /// <summary>Take it before resolving; <see cref="Store"/> keeps the resolution only if no change came meanwhile.</summary>
+    public InvalidatedCache<BearerHash, Resolution>.Ticket Begin() => _cache.Begin();
+
+    public void Store(InvalidatedCache<BearerHash, Resolution>.Ticket ticket, BearerHash key, Resolution resolution)
+    {
+        var until = resolution.ExpiresAt ?? DateTimeOffset.MaxValue;
+        var scopeEnds = _time.GetUtcNow() + _scopeLifetime;
+        if (resolution.Kind is "team" or "oauth" && scopeEnds < until)
+        {
+            until = scopeEnds;
+        }
+
+        _cache.Store(ticket, key, resolution, until, resolution.DependsOn);
+    }
+}
