@@ -1,12 +1,18 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Mnemosyne.ServiceDefaults.Invalidation;
+using StackExchange.Redis;
 
 namespace Mnemosyne.McpHost.Tests.Infrastructure;
 
 /// <summary>
 /// Principals that no revocation scenario reaches — an opaque token of their own user, a turn JWT signed with an
 /// older key, a team token of their own team and workspace — with their cached decisions on each mcp-host, read from
-/// the cache itself (the same entry object before and after: kept, not dropped and resolved again). Deactivating the
-/// service user rightly reaches every JWT, so there only the opaque token must keep its entry, and the JWTs' must go.
+/// the cache itself (the same entry object before and after: kept, not dropped and resolved again). An entry must be
+/// kept through the revocation unless a change announced meanwhile reached what it depends on: the scenario's own
+/// (deactivating the service user reaches every JWT) or one another test class made on the run's Redis (whose
+/// service user has the same name). Which changes came is read from the announcements' log, so a cache that drops
+/// more than the changes reached fails, and so does one that keeps what they reached.
 /// </summary>
 public sealed class Bystanders
 {
@@ -15,6 +21,9 @@ public sealed class Bystanders
     private readonly Dictionary<string, string> _bearers;
 
     private Bystanders(Dictionary<string, string> bearers) => _bearers = bearers;
+
+    /// <summary>The cached entries, and the oldest generation the mcp-hosts had heard of when they were read.</summary>
+    public sealed record Snapshot(Dictionary<(int Host, string Kind), object> Entries, long Generation);
 
     public static async Task<Bystanders> ArrangeAsync(McpHostFixture fixture, RevocationScenarios.LibraryAdmin libraries)
     {
@@ -32,8 +41,8 @@ public sealed class Bystanders
         return new(new() { ["opaque"] = opaque, ["turn"] = turn, ["team"] = team });
     }
 
-    /// <summary>Calls with each on each host until it is cached there; the cached entries.</summary>
-    public async Task<Dictionary<(int Host, string Kind), object>> WarmAsync(McpHostFixture fixture, IReadOnlyList<TestHost> hosts)
+    /// <summary>Calls with each on each host until it is cached there.</summary>
+    public async Task<Snapshot> WarmAsync(McpHostFixture fixture, IReadOnlyList<TestHost> hosts)
     {
         var cached = new Dictionary<(int, string), object>();
         for (var host = 0; host < hosts.Count; host++)
@@ -46,21 +55,30 @@ public sealed class Bystanders
                     using var response = await fixture.PostMcpAsync(ListLibraries, bearer, host: hosts[host]);
                     Assert.Equal(HttpStatusCode.OK, response.StatusCode);
                 }
-
-                cached[(host, kind)] = CachedDecisions.EntryOf(hosts[host], bearer)!;
             }
         }
 
-        return cached;
+        // Read after the generation: a change between the two is in the window, and may rightly drop an entry.
+        var generation = hosts.Min(Generation);
+        for (var host = 0; host < hosts.Count; host++)
+        {
+            foreach (var (kind, bearer) in _bearers)
+            {
+                cached[(host, kind)] = CachedDecisions.EntryOf(hosts[host], bearer)
+                    ?? throw new Xunit.Sdk.XunitException($"the {kind} bystander's entry on mcp-host {host} went before the revocation");
+            }
+        }
+
+        return new(cached, generation);
     }
 
-    public void AssertKept(string revocation, IReadOnlyList<TestHost> hosts, Dictionary<(int Host, string Kind), object> before)
+    public async Task AssertKeptAsync(string revocation, IReadOnlyList<TestHost> hosts, Snapshot before, string redis)
     {
-        foreach (var ((host, kind), entry) in before)
+        var reached = await ReachedAsync(redis, before.Generation, hosts.Max(Generation));
+        foreach (var ((host, kind), entry) in before.Entries)
         {
-            var reached = revocation == "service user deactivated" && kind != "opaque";
             var now = CachedDecisions.EntryOf(hosts[host], _bearers[kind]);
-            if (reached)
+            if (reached.Any(reach => reach.Affects(CachedDecisions.DependsOnOf(entry))))
             {
                 Assert.False(ReferenceEquals(entry, now), $"{revocation}: the {kind} bystander's entry on mcp-host {host} was kept");
             }
@@ -69,5 +87,22 @@ public sealed class Bystanders
                 Assert.True(ReferenceEquals(entry, now), $"{revocation}: the {kind} bystander's entry on mcp-host {host} was dropped");
             }
         }
+    }
+
+    private static long Generation(TestHost host) => host.Services.GetRequiredService<InvalidationListener>().Generation;
+
+    /// <summary>What the changes after <paramref name="from"/> up to <paramref name="to"/> reached, from the log.</summary>
+    private static async Task<List<InvalidationReach>> ReachedAsync(string redis, long from, long to)
+    {
+        using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
+        var logged = await connection.GetDatabase().SortedSetRangeByScoreAsync(InvalidationProtocol.Log, from + 1, to);
+        var reached = new List<InvalidationReach>();
+        foreach (var change in logged)
+        {
+            Assert.True(InvalidationProtocol.TryParseChange(change, out _, out var reach), $"unreadable change: {change}");
+            reached.Add(reach);
+        }
+
+        return logged.Length == to - from ? reached : [InvalidationReach.Everything];
     }
 }

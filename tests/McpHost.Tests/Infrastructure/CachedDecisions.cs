@@ -22,4 +22,8 @@ public static class CachedDecisions
 
     /// <summary>What is cached for <paramref name="bearer"/> (an object that is new each time it is stored), or null.</summary>
     public static object? EntryOf(TestHost host, string bearer) => Of(host)[BearerHash.Of(bearer)];
+
+    /// <summary>What an entry's decision depends on (<c>Dependency</c> names), as the cache holds it.</summary>
+    public static IReadOnlyList<string>? DependsOnOf(object entry) =>
+        (IReadOnlyList<string>?)entry.GetType().GetProperty("DependsOn")!.GetValue(entry);
 }

@@ -67,7 +67,7 @@ public static class RevocationUnderLoad
             await scenario.Restore();
         }
 
-        bystanders.AssertKept(kind, hosts, cachedBefore);
+        await bystanders.AssertKeptAsync(kind, hosts, cachedBefore, fixture.Servers.Redis.ConnectionString);
         var after = calls.Where(c => c.Started > answered).ToList();
         Assert.True(allowedBefore >= Clients * 4, $"{kind}: only {allowedBefore} calls were allowed before revoking; the others: " +
             string.Join("; ", calls.Where(c => !c.Stale).Select(c => c.Answer).Distinct().Take(3)));
