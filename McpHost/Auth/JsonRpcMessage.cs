@@ -11,99 +11,98 @@ namespace Mnemosyne.McpHost.Auth;
 /// </summary>
 public sealed record JsonRpcMessage(JsonElement? Id, string? Method, string? Name)
 {
+    internal const string NotJson = "Parse error: the body is not valid JSON or repeats a key.";
+    internal const string NotUnicode = "Parse error: the body holds text that is not valid Unicode.";
+    private const string NotUtf8 = "Parse error: the body is not valid UTF-8.";
+    private const string Batch = "JSON-RPC batches are not supported.";
+    private const string NotOneObject = "Invalid request: expected one JSON-RPC object.";
+
     /// <summary>The tool a <c>tools/call</c> names; null for every other method.</summary>
     public string? ToolName => Method == "tools/call" ? Name : null;
 
-    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false, MaxDepth = 64 };
-
-    /// <summary>The parsed message, or an error sentence for a body that must not reach the SDK.</summary>
+    /// <summary>
+    /// The parsed message, or an error sentence for a body that must not reach the SDK. Every call pays for this, so
+    /// it reads the body once (<see cref="JsonRpcFields"/>) and builds only the strings and the id it returns.
+    /// </summary>
     public static (JsonRpcMessage? Message, string? Error) Parse(ReadOnlyMemory<byte> body)
     {
+        var json = body.Span;
+
         // Invalid UTF-8 inside a JSON string parses, then throws when read: refuse it here, once.
-        if (!Utf8.IsValid(body.Span))
+        if (!Utf8.IsValid(json))
         {
-            return (null, "Parse error: the body is not valid UTF-8.");
+            return (null, NotUtf8);
         }
 
-        JsonDocument document;
-        try
+        var (fields, error) = JsonRpcFields.Find(json);
+        if (error is not null)
         {
-            document = JsonDocument.Parse(body, Strict);
-        }
-        catch (JsonException)
-        {
-            return (null, "Parse error: the body is not valid JSON or repeats a key.");
-        }
-        catch (InvalidOperationException)
-        {
-            // Checking for repeated keys reads every name: one that is not valid Unicode text ends up here.
-            return (null, "Parse error: the body holds text that is not valid Unicode.");
+            return (null, error);
         }
 
-        using (document)
+        if (fields.Root == JsonTokenType.StartArray)
         {
-            try
-            {
-                return Read(document.RootElement);
-            }
-            catch (InvalidOperationException)
-            {
-                // A name or string that cannot be read as text (an escaped lone surrogate such as "\ud800").
-                return (null, "Parse error: the body holds text that is not valid Unicode.");
-            }
-        }
-    }
-
-    private static (JsonRpcMessage? Message, string? Error) Read(JsonElement root)
-    {
-        if (root.ValueKind == JsonValueKind.Array)
-        {
-            return (null, "JSON-RPC batches are not supported.");
+            return (null, Batch);
         }
 
-        if (root.ValueKind != JsonValueKind.Object || HasCaseVariant(root, "id", "method", "params", "jsonrpc"))
+        if (fields.Root != JsonTokenType.StartObject || fields.RootCaseVariant)
         {
-            return (null, "Invalid request: expected one JSON-RPC object.");
+            return (null, NotOneObject);
         }
 
-        JsonElement? id = root.TryGetProperty("id", out var idElement) ? idElement.Clone() : null;
-        var method = root.TryGetProperty("method", out var methodElement) && methodElement.ValueKind == JsonValueKind.String
-            ? methodElement.GetString()
-            : null;
-        string? name = null;
-        var nameKey = method switch
+        if (!TryReadString(json, fields.MethodAt, out var method))
         {
-            "tools/call" or "prompts/get" => "name",
-            "resources/read" => "uri",
-            _ => null,
+            return (null, NotUnicode);
+        }
+
+        var (nameAt, caseVariant) = method switch
+        {
+            "tools/call" or "prompts/get" => (fields.NameAt, fields.NameCaseVariant),
+            "resources/read" => (fields.UriAt, fields.UriCaseVariant),
+            _ => (-1, false),
         };
-        if (nameKey is not null && root.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object)
+        if (caseVariant)
         {
-            if (HasCaseVariant(parameters, nameKey))
-            {
-                return (null, "Invalid request: expected one JSON-RPC object.");
-            }
-
-            name = parameters.TryGetProperty(nameKey, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            return (null, NotOneObject);
         }
 
-        return (new JsonRpcMessage(id, method, name), null);
+        if (!TryReadString(json, nameAt, out var name))
+        {
+            return (null, NotUnicode);
+        }
+
+        return (new JsonRpcMessage(ReadId(json, fields), method, name), null);
     }
 
-    private static bool HasCaseVariant(JsonElement element, params string[] names)
+    /// <summary>The string whose token starts at <paramref name="at"/> (null when -1); false when it escapes a lone surrogate.</summary>
+    private static bool TryReadString(ReadOnlySpan<byte> json, int at, out string? text)
     {
-        foreach (var property in element.EnumerateObject())
+        text = null;
+        if (at < 0)
         {
-            foreach (var name in names)
-            {
-                if (!string.Equals(property.Name, name, StringComparison.Ordinal)
-                    && string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-            }
+            return true;
         }
 
-        return false;
+        var reader = new Utf8JsonReader(json[at..]);
+        reader.Read();
+        if (reader.ValueIsEscaped && EscapedUnicode.HasLoneSurrogate(reader.ValueSpan))
+        {
+            return false;
+        }
+
+        text = reader.GetString();
+        return true;
+    }
+
+    /// <summary>The id as an element of its own (the refusal echoes it), or null when the message has none.</summary>
+    private static JsonElement? ReadId(ReadOnlySpan<byte> json, JsonRpcFields fields)
+    {
+        if (fields.IdStart < 0)
+        {
+            return null;
+        }
+
+        var reader = new Utf8JsonReader(json[fields.IdStart..fields.IdEnd]);
+        return JsonElement.ParseValue(ref reader);
     }
 }

@@ -90,4 +90,62 @@ public sealed class JsonRpcMessageTests
     [InlineData("""{"jsonrpc":"2.0","id":1,"\ud800":1,"method":"ping"}""")]
     public void Escaped_lone_surrogates_are_a_parse_error_not_an_exception(string body) =>
         Assert.StartsWith("Parse error", Parse(body).Error, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("""{"params":{"name":"search"},"id":1,"method":"tools/call","jsonrpc":"2.0"}""", "tools/call", "search")]
+    [InlineData("""{"params":{"uri":"file:///a","name":"x"},"method":"resources/read"}""", "resources/read", "file:///a")]
+    [InlineData("""{"params":{"Name":"search"},"id":1,"method":"tools/list"}""", "tools/list", null)]
+    [InlineData("""{"params":{"URI":"file:///a","name":"summary"},"id":1,"method":"prompts/get"}""", "prompts/get", "summary")]
+    public void Params_before_method_are_read_for_the_method_that_follows(string body, string method, string? name)
+    {
+        var (message, error) = Parse(body);
+
+        Assert.Null(error);
+        Assert.Equal((method, name), (message!.Method, message.Name));
+    }
+
+    [Theory]
+    [InlineData("""{"params":{"Name":"get_health","name":"search"},"id":1,"method":"tools/call"}""")]
+    [InlineData("""{"params":{"URI":"file:///b","uri":"file:///a"},"id":1,"method":"resources/read"}""")]
+    public void A_case_variant_in_params_before_the_method_is_still_an_invalid_request(string body) =>
+        Assert.Equal("Invalid request: expected one JSON-RPC object.", Parse(body).Error);
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search","arguments":{"filter":{"tags":[{"a":1,"a":2}]}}}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"ping","\u006dethod":"tools/call"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search","n\u0061me":"get_health"}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":{"x":1,"x":2},"method":"ping"}""")]
+    [InlineData("""[{"jsonrpc":"2.0","id":1,"method":"ping","id":2}]""")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"ping"} {}""")]
+    public void A_key_repeated_at_any_depth_or_in_another_spelling_and_trailing_content_are_parse_errors(string body) =>
+        Assert.Equal("Parse error: the body is not valid JSON or repeats a key.", Parse(body).Error);
+
+    [Fact]
+    public void A_large_object_finds_its_repeated_key_too()
+    {
+        var keys = string.Join(",", Enumerable.Range(0, 40).Select(i => $"\"k{i}\":{i}"));
+
+        const string call = """{"id":1,"method":"tools/call","params":{"name":"search","arguments":{""";
+
+        Assert.Null(Parse(call + keys + "}}}").Error);
+        Assert.Equal("Parse error: the body is not valid JSON or repeats a key.", Parse(call + keys + ""","k\u0037":0}}}""").Error);
+    }
+
+    // As the document checked them: an object once every object inside it was checked, its keys in order.
+    [Theory]
+    [InlineData("""{"\ud800":{"a":1,"a":2}}""", "Parse error: the body is not valid JSON or repeats a key.")]
+    [InlineData("""{"\ud800":1,"x":{"a":1,"a":2}}""", "Parse error: the body is not valid JSON or repeats a key.")]
+    [InlineData("""{"a":1,"a":{"\ud800":1}}""", "Parse error: the body holds text that is not valid Unicode.")]
+    [InlineData("""{"\ud800":1,"a":1,"a":2}""", "Parse error: the body holds text that is not valid Unicode.")]
+    [InlineData("""{"a":1,"a":2,"\ud800":1}""", "Parse error: the body is not valid JSON or repeats a key.")]
+    [InlineData("""{"\ud800":1,"a":1,"a":2""", "Parse error: the body is not valid JSON or repeats a key.")]
+    public void Of_two_faults_the_first_object_to_close_decides_the_sentence(string body, string error) =>
+        Assert.Equal(error, Parse(body).Error);
+
+    [Fact]
+    public void The_id_is_kept_as_written_and_a_null_id_is_an_id()
+    {
+        Assert.Equal("""{"a":[1, 2]}""", Parse("""{"id" : {"a":[1, 2]} , "method":"ping"}""").Message!.Id!.Value.GetRawText());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, Parse("""{"id":null,"method":"ping"}""").Message!.Id!.Value.ValueKind);
+    }
 }
