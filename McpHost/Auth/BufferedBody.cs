@@ -34,21 +34,38 @@ public static class BufferedBody
             return body;
         }
 
-        // A chunked body grows a buffer as it comes, up to the limit.
-        var buffer = new MemoryStream(4096);
+        // A chunked body (what the MCP SDK's client sends) is read into a pooled chunk and kept as an exact copy; one
+        // larger than the chunk spills into a stream that grows as it comes, up to the limit.
         var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        MemoryStream? spilled = null;
+        var filled = 0;
         try
         {
             int read;
-            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            while ((read = await request.Body.ReadAsync(chunk.AsMemory(filled), cancellationToken)) > 0)
             {
-                if (buffer.Length + read > limit)
+                filled += read;
+                if ((spilled?.Length ?? 0) + filled > limit)
                 {
                     return null;
                 }
 
-                buffer.Write(chunk, 0, read);
+                if (filled == chunk.Length)
+                {
+                    spilled ??= new MemoryStream(2 * chunk.Length);
+                    spilled.Write(chunk, 0, filled);
+                    filled = 0;
+                }
             }
+
+            if (spilled is null)
+            {
+                var body = chunk.AsSpan(0, filled).ToArray();
+                request.Body = new MemoryStream(body, writable: false);
+                return body;
+            }
+
+            spilled.Write(chunk, 0, filled);
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -59,8 +76,8 @@ public static class BufferedBody
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
-        buffer.Position = 0;
-        request.Body = buffer;
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        spilled.Position = 0;
+        request.Body = spilled;
+        return spilled.GetBuffer().AsMemory(0, (int)spilled.Length);
     }
 }

@@ -100,6 +100,8 @@ public sealed class RefusalTests(McpHostFixture fixture) : IClassFixture<McpHost
 
     [Theory]
     [InlineData(1024, HttpStatusCode.OK)]
+    [InlineData(15 * 1024, HttpStatusCode.OK)] // within the gate's first 16 KiB chunk: kept as an exact copy
+    [InlineData(40 * 1024, HttpStatusCode.OK)] // larger than the chunk: spilled into a growing stream
     [InlineData(2 * 1024 * 1024, HttpStatusCode.RequestEntityTooLarge)]
     public async Task A_chunked_body_without_a_length_is_read_whole_and_capped_like_any_other(int queryLength, HttpStatusCode expected)
     {
