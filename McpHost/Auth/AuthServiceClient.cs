@@ -29,6 +29,7 @@ public sealed partial class AuthServiceClient : IDisposable
     private readonly ServiceEndpointResolver _discovery;
     private readonly ILogger<AuthServiceClient> _logger;
     private readonly RetriedLazyTask<Task<Uri>> _baseAddress;
+    private readonly SharedValues _shared = new();
 
     public AuthServiceClient(
         IOptions<McpOptions> options, IOptions<SharedKeys> keys, ServiceEndpointResolver discovery, ILogger<AuthServiceClient> logger)
@@ -102,8 +103,13 @@ public sealed partial class AuthServiceClient : IDisposable
                     ? Down()
                     : new Outcome(resolution with
                     {
+                        Kind = _shared.Share(resolution.Kind),
+                        Principal = _shared.Share(resolution.Principal),
+                        User = _shared.Share(resolution.User),
+                        Libraries = _shared.Share(resolution.Libraries)!,
+                        Tools = _shared.Share(resolution.Tools),
                         RateLimitPerMinute = PrincipalBudgets.PerMinuteOf(policy),
-                        DependsOn = Dependency.FromHeader(dependsOn),
+                        DependsOn = _shared.Share(Dependency.FromHeader(dependsOn)),
                         Applied = applied,
                     }, 200, "", "");
             }

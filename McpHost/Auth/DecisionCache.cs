@@ -59,13 +59,8 @@ public sealed class DecisionCache
         }
     }
 
-    /// <summary>
-    /// A decision; whose budget its calls spend and the answer to a hit are made once, not on every hit.
-    /// </summary>
-    private sealed record Entry(AuthServiceClient.Resolution Resolution, string BudgetKey)
-    {
-        public AuthServiceClient.Outcome Allowed { get; } = new(Resolution, 200, "", "");
-    }
+    /// <summary>A decision, and whose budget its calls spend (made once, not on every hit).</summary>
+    private sealed record Entry(AuthServiceClient.Resolution Resolution, string BudgetKey);
 
     public int Count => _cache?.Count ?? 0;
 
@@ -98,7 +93,7 @@ public sealed class DecisionCache
                 _usage.Record(key, _time.GetUtcNow());
             }
 
-            return entry.Allowed;
+            return new AuthServiceClient.Outcome(cached, 200, "", "");
         }
 
         _misses.Add(1);
