@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Mnemosyne.Bench.Chaos;
 using Mnemosyne.McpHost.Auth;
+using Mnemosyne.ServiceDefaults.Invalidation;
 using Mnemosyne.Testing;
 
 namespace Mnemosyne.Bench;
@@ -9,18 +10,21 @@ namespace Mnemosyne.Bench;
 /// What cached decisions cost in memory (issue 25: 100,000 of them in at most 64 MiB of mcp-host's managed heap). Fills
 /// the cached McpHost's decision cache through real tool calls, each with a turn JWT never seen before (signed here
 /// with a signing key made for it, all of one subject, so nothing but the cache grows per token: one principal, one
-/// budget), and compares the managed heap after a full, compacting collection before and after. The heap is the
-/// whole process's — auth-service and the clients run in it too — so the figure is an upper bound on the cache's.
+/// budget), then empties every cache with an announcement that reaches everything, and takes the managed heap after a
+/// full, compacting collection before, when filled and when emptied. What the decisions hold is filled − emptied, two
+/// readings a moment apart: filled − before also counts what the load run left behind and the process frees meanwhile
+/// (after a full run, more than the cache takes). The heap is the whole process's — auth-service, with its own cache of
+/// resolutions, and the clients run in it too — so the figure is an upper bound on mcp-host's cache.
 /// </summary>
 public static class MemoryRun
 {
     private const int Callers = 8;
 
-    public sealed record Result(int Decisions, int Cached, long HeapBefore, long HeapAfter)
+    public sealed record Result(int Decisions, int Cached, long HeapBefore, long HeapFilled, long HeapEmptied)
     {
-        public double MiB => (HeapAfter - HeapBefore) / 1024.0 / 1024.0;
+        public double MiB => (HeapFilled - HeapEmptied) / 1024.0 / 1024.0;
 
-        public double BytesPerDecision => Cached == 0 ? 0 : (HeapAfter - HeapBefore) / (double)Cached;
+        public double BytesPerDecision => Cached == 0 ? 0 : (HeapFilled - HeapEmptied) / (double)Cached;
     }
 
     public static async Task<Result> RunAsync(BenchServices services, int decisions)
@@ -39,7 +43,16 @@ public static class MemoryRun
                 await CallAsync(http, kid, secret);
             }
         })));
-        return new Result(decisions, cache.Count, before, Heap());
+        var cached = cache.Count;
+        var filled = Heap();
+        await services.McpHost.Services.GetRequiredService<InvalidationAnnouncer>()
+            .AnnounceAsync(InvalidationReach.Everything, CancellationToken.None);
+        if (cache.Count != 0)
+        {
+            throw new InvalidOperationException($"The decision cache still holds {cache.Count} decisions after everything was reached.");
+        }
+
+        return new Result(decisions, cached, before, filled, Heap());
     }
 
     private static async Task CallAsync(HttpClient http, string kid, byte[] secret)

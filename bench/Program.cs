@@ -115,7 +115,9 @@ if (decisions > 0)
     Console.WriteLine($"Filling mcp-host's decision cache with {decisions} decisions...");
     var memory = await MemoryRun.RunAsync(services, decisions);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"Memory: {memory.Cached} cached decisions of {memory.Decisions} calls; managed heap {memory.HeapBefore / 1048576.0:0.0} → {memory.HeapAfter / 1048576.0:0.0} MiB, +{memory.MiB:0.0} MiB ({memory.BytesPerDecision:0} bytes a decision; the whole process's heap: an upper bound)."));
+        $"Memory: {memory.Cached} cached decisions of {memory.Decisions} calls; managed heap {memory.HeapBefore / 1048576.0:0.0} MiB before, " +
+        $"{memory.HeapFilled / 1048576.0:0.0} filled, {memory.HeapEmptied / 1048576.0:0.0} emptied: the decisions held {memory.MiB:0.0} MiB " +
+        $"({memory.BytesPerDecision:0} bytes a decision; the whole process's heap, auth-service's own cache included: an upper bound)."));
 }
 
 return 0;
