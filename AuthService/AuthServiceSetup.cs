@@ -40,7 +40,14 @@ public static class AuthServiceSetup
             settings.ConnectionString = PostgresConnections.WithAutoPrepare(settings.ConnectionString);
         });
         builder.AddLibraryDirectory();
-        builder.AddRedisClient("redis", settings => settings.DisableHealthChecks = true, RedisConnections.FailFast);
+        // Untraced, as in mcp-host: auth-service now holds an invalidation lease too, and the Redis instrumentation would
+        // put a span in the trace view for every heartbeat (twice a second; it traces what it profiled on a timer of its
+        // own, which suppressing instrumentation around the call does not reach). The decision's span says what it did.
+        builder.AddRedisClient("redis", settings =>
+        {
+            settings.DisableHealthChecks = true;
+            settings.DisableTracing = true;
+        }, RedisConnections.FailFast);
         services.AddInvalidationAnnouncer();
         services.AddInvalidationListener();
         services.AddSingleton<WorkspaceLibraries>();

@@ -15,16 +15,8 @@ public sealed class WorkspaceLibrariesTests(AuthFixture fixture) : IClassFixture
     [Fact]
     public async Task A_workspace_is_read_once_and_read_again_only_when_a_change_reaches_it()
     {
-        // Its own Redis: another test class's change reaching everything would empty the view meanwhile.
         await using var redis = await RedisServer.StartAsync();
-        var host = await fixture.StartHostAsync(redis.ConnectionString);
-        var api = fixture.Api(host);
-        await api.CreateSigningKeyAsync();
-        var workspace = AuthApi.Unique("ws");
-        await fixture.AddLibraryAsync(workspace + "-first", workspace);
-        var token = await api.MintTeamTokenAsync(await api.CreateTeamAsync(workspace));
-        await WaitUntilTrustedAsync(host);
-        Assert.Equal([workspace + "-first"], await LibrariesAsync(api, token));
+        var (host, api, workspace, token) = await ArrangeAsync(redis);
 
         await fixture.AddLibraryAsync(workspace + "-second", workspace);
         var kept = await LibrariesAsync(api, token);
@@ -43,7 +35,21 @@ public sealed class WorkspaceLibrariesTests(AuthFixture fixture) : IClassFixture
     public async Task A_workspace_is_read_again_once_its_lifetime_has_passed()
     {
         await using var redis = await RedisServer.StartAsync();
-        var host = await fixture.StartHostAsync(redis.ConnectionString, settings => settings["Auth:ScopeCacheSeconds"] = "30");
+        var (_, api, workspace, token) = await ArrangeAsync(redis);
+
+        await fixture.AddLibraryAsync(workspace + "-second", workspace);
+        fixture.Time.Advance(TimeSpan.FromSeconds(31)); // Auth:ScopeCacheSeconds is 30
+
+        Assert.Equal([workspace + "-first", workspace + "-second"], await LibrariesAsync(api, token));
+    }
+
+    /// <summary>
+    /// An auth-service on a Redis of the test's own (another test class's change reaching everything would empty its
+    /// caches meanwhile), trusting its announcements, and a team token over a new workspace of one library, resolved once.
+    /// </summary>
+    private async Task<(TestHost Host, AuthApi Api, string Workspace, string Token)> ArrangeAsync(RedisServer redis)
+    {
+        var host = await fixture.StartHostAsync(redis.ConnectionString);
         var api = fixture.Api(host);
         await api.CreateSigningKeyAsync();
         var workspace = AuthApi.Unique("ws");
@@ -51,11 +57,7 @@ public sealed class WorkspaceLibrariesTests(AuthFixture fixture) : IClassFixture
         var token = await api.MintTeamTokenAsync(await api.CreateTeamAsync(workspace));
         await WaitUntilTrustedAsync(host);
         Assert.Equal([workspace + "-first"], await LibrariesAsync(api, token));
-
-        await fixture.AddLibraryAsync(workspace + "-second", workspace);
-        fixture.Time.Advance(TimeSpan.FromSeconds(31));
-
-        Assert.Equal([workspace + "-first", workspace + "-second"], await LibrariesAsync(api, token));
+        return (host, api, workspace, token);
     }
 
     private static async Task<string[]> LibrariesAsync(AuthApi api, string token)
