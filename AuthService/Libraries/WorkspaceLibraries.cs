@@ -28,7 +28,7 @@ public sealed class WorkspaceLibraries
         _directory = directory;
         _time = time;
         _lifetime = TimeSpan.FromSeconds(options.Value.ScopeCacheSeconds);
-        _cache = new(invalidations, _lifetime == TimeSpan.Zero ? 0 : Capacity, time, StringComparer.Ordinal);
+        _cache = new(invalidations, Capacity, time, StringComparer.Ordinal);
     }
 
     /// <summary>The uids of the libraries in <paramref name="workspaceIds"/>, in ordinal order.</summary>

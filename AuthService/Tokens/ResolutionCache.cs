@@ -35,13 +35,7 @@ public sealed class ResolutionCache
 
     public void Store(InvalidatedCache<BearerHash, Resolution>.Ticket ticket, BearerHash key, Resolution resolution)
     {
-        var until = resolution.ExpiresAt ?? DateTimeOffset.MaxValue;
-        var scopeEnds = _time.GetUtcNow() + _scopeLifetime;
-        if (resolution.Kind is "team" or "oauth" && scopeEnds < until)
-        {
-            until = scopeEnds;
-        }
-
+        var until = DecisionLifetime.Until(resolution.Kind, resolution.ExpiresAt, _time.GetUtcNow(), _scopeLifetime);
         _cache.Store(ticket, key, resolution, until, resolution.DependsOn);
     }
 }

@@ -26,9 +26,8 @@ public sealed class TeamScopes
     {
         _time = time;
         _lifetime = TimeSpan.FromSeconds(options.Value.ScopeCacheSeconds);
-        var capacity = _lifetime == TimeSpan.Zero ? 0 : Capacity;
-        _teams = new(invalidations, capacity, time);
-        _groups = new(invalidations, capacity, time, StringComparer.Ordinal);
+        _teams = new(invalidations, Capacity, time);
+        _groups = new(invalidations, Capacity, time, StringComparer.Ordinal);
     }
 
     public sealed record TeamRow(bool Active, string? ActiveJti, List<string> Workspaces, int? RateLimitPerMinute);

@@ -28,7 +28,7 @@ public sealed partial class TokenResolver(
     {
         try
         {
-            var resolution = await ResolveBearerAsync(bearer, cancellationToken);
+            var (resolution, bearerHash) = await ResolveBearerAsync(bearer, cancellationToken);
             if (resolution.OpaqueTokenId is { } tokenId)
             {
                 usage.Record(tokenId, time.GetUtcNow());
@@ -41,8 +41,7 @@ public sealed partial class TokenResolver(
 
             if (tool is not null)
             {
-                var key = PrincipalBudgets.KeyOf(resolution.Kind, resolution.Principal,
-                    () => Convert.ToHexStringLower(OpaqueTokenFormat.Hash(bearer!)));
+                var key = PrincipalBudgets.KeyOf(resolution.Kind, resolution.Principal, bearerHash.ToHex);
                 var budget = await budgets.TakeAsync(key, resolution.RateLimitPerMinute, cancellationToken);
                 if (!budget.Allowed)
                 {
@@ -66,7 +65,8 @@ public sealed partial class TokenResolver(
         }
     }
 
-    private async Task<Resolution> ResolveBearerAsync(string? bearer, CancellationToken cancellationToken)
+    /// <summary>The resolution, and the bearer's SHA-256 it is kept under (an opaque token's budget is keyed on it too).</summary>
+    private async Task<(Resolution Resolution, BearerHash Key)> ResolveBearerAsync(string? bearer, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(bearer))
         {
@@ -81,7 +81,7 @@ public sealed partial class TokenResolver(
         var key = BearerHash.Of(bearer);
         if (resolutions.TryGet(key, out var kept))
         {
-            return kept;
+            return (kept, key);
         }
 
         var ticket = resolutions.Begin();
@@ -91,7 +91,7 @@ public sealed partial class TokenResolver(
                 ? await oauth.ResolveAsync(bearer, header, issuer, cancellationToken)
                 : await jwt.ResolveAsync(bearer, header, cancellationToken);
         resolutions.Store(ticket, key, resolution);
-        return resolution;
+        return (resolution, key);
     }
 
     private void Refused(AuthFailure failure)

@@ -103,7 +103,8 @@ public sealed class DecisionCache
         if (outcome.Allowed is { } resolution && resolution.Applied >= ticket.Generation)
         {
             var budgetKey = PrincipalBudgets.KeyOf(resolution.Kind, resolution.Principal, key.ToHex);
-            _cache.Store(ticket, key, new Entry(resolution, budgetKey), Until(resolution), resolution.DependsOn);
+            var until = DecisionLifetime.Until(resolution.Kind, resolution.ExpiresAt, _time.GetUtcNow(), _libraryScopeLifetime);
+            _cache.Store(ticket, key, new Entry(resolution, budgetKey), until, resolution.DependsOn);
         }
 
         return outcome;
@@ -111,12 +112,4 @@ public sealed class DecisionCache
 
     private static bool Allows(AuthServiceClient.Resolution resolution, string? tool) =>
         tool is null || resolution.Tools is not { } tools || tools.Contains(tool, StringComparer.Ordinal);
-
-    /// <summary>The token's expiry, and for team and OAuth tokens no later than the library scope's lifetime.</summary>
-    private DateTimeOffset Until(AuthServiceClient.Resolution resolution)
-    {
-        var until = resolution.ExpiresAt ?? DateTimeOffset.MaxValue;
-        var scopeEnds = _time.GetUtcNow() + _libraryScopeLifetime;
-        return resolution.Kind is "team" or "oauth" && scopeEnds < until ? scopeEnds : until;
-    }
 }
