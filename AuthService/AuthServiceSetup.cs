@@ -37,7 +37,7 @@ public static class AuthServiceSetup
         builder.AddNpgsqlDbContext<AuthDbContext>("authdb", settings =>
         {
             settings.DisableRetry = true;
-            settings.ConnectionString = PostgresConnections.WithAutoPrepare(settings.ConnectionString);
+            settings.ConnectionString = PostgresConnections.WithDefaults(settings.ConnectionString);
         });
         builder.AddLibraryDirectory();
         // Untraced, as in mcp-host: auth-service now holds an invalidation lease too, and the Redis instrumentation would
@@ -147,7 +147,7 @@ public static class AuthServiceSetup
         builder.AddKeyedNpgsqlDataSource("librarydb", settings =>
         {
             settings.DisableHealthChecks = true;
-            settings.ConnectionString = PostgresConnections.WithAutoPrepare(settings.ConnectionString);
+            settings.ConnectionString = PostgresConnections.WithDefaults(settings.ConnectionString);
         });
         builder.Services.AddSingleton<ILibraryDirectory, PostgresLibraryDirectory>();
     }

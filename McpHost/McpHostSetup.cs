@@ -142,7 +142,7 @@ public static partial class McpHostSetup
             builder.AddNpgsqlDbContext<LibraryDbContext>("librarydb", settings =>
             {
                 settings.DisableRetry = true;
-                settings.ConnectionString = PostgresConnections.WithAutoPrepare(settings.ConnectionString);
+                settings.ConnectionString = PostgresConnections.WithDefaults(settings.ConnectionString);
             });
             services.AddScoped<ILibraryStore, PostgresLibraryStore>();
         }

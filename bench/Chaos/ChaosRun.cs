@@ -194,7 +194,9 @@ public sealed partial class ChaosRun
         var seconds = Seconds(back, lastFailure);
         if (seconds > RecoveryLimit.TotalSeconds)
         {
-            violations.Add($"full service {seconds:0.0} s after the dependency was back (at most {RecoveryLimit.TotalSeconds} s)");
+            var late = calls.Where(c => c.Result.Outcome != Outcome.Ok && Seconds(back, c.Result.Started) > RecoveryLimit.TotalSeconds).ToList();
+            violations.Add($"full service {seconds:0.0} s after the dependency was back (at most {RecoveryLimit.TotalSeconds} s); " +
+                $"{late.Count} calls failed later than that, e.g. " + string.Join("; ", late.TakeLast(3).Select(Describe)));
         }
 
         foreach (var group in calls.GroupBy(c => (c.Host, c.Kind)))
