@@ -18,7 +18,8 @@ namespace Mnemosyne.McpHost.Auth;
 /// team and OAuth tokens, past <see cref="McpOptions.LibraryScopeCacheSeconds"/>. A tool outside the cached allow-list
 /// goes to auth-service, which refuses and counts it. Refusals are never cached. A tool call answered here spends one
 /// call of the principal's budget (<see cref="PrincipalBudgets"/>, CONTRACT §7), as auth-service does for the calls it
-/// answers. Without Redis there is no cache: every call is resolved.
+/// answers; keeping a decision auth-service just spent for, it takes its own slice of the budget in the background, so
+/// the first cached call does not wait for Redis. Without Redis there is no cache: every call is resolved.
 /// </summary>
 public sealed class DecisionCache
 {
@@ -105,6 +106,11 @@ public sealed class DecisionCache
             var budgetKey = PrincipalBudgets.KeyOf(resolution.Kind, resolution.Principal, key.ToHex);
             var until = DecisionLifetime.Until(resolution.Kind, resolution.ExpiresAt, _time.GetUtcNow(), _libraryScopeLifetime);
             _cache.Store(ticket, key, new Entry(resolution, budgetKey), until, resolution.DependsOn);
+            if (tool is not null)
+            {
+                // auth-service spent this call; the next one comes from the cache and spends here.
+                _budgets?.Prepare(budgetKey, resolution.RateLimitPerMinute);
+            }
         }
 
         return outcome;

@@ -114,6 +114,47 @@ public sealed class RateLimitTests(McpHostFixture fixture) : IClassFixture<McpHo
         Assert.Equal(HttpStatusCode.OK, later.StatusCode);
     }
 
+    /// <summary>
+    /// auth-service spends the call it decides; mcp-host, keeping that decision, takes its own slice of the budget then,
+    /// in the background, so the next call — decided from its cache — spends locally instead of waiting for Redis.
+    /// Redis shows it: two slices taken after the first call (auth-service's and mcp-host's), none more after the second.
+    /// </summary>
+    [Fact]
+    public async Task Keeping_a_decision_takes_mcp_hosts_slice_before_the_next_call_needs_it()
+    {
+        var user = await fixture.Auth.CreateUserAsync();
+        var created = await fixture.Auth.AdminAsync(HttpMethod.Post, "/admin/v1/tokens",
+            new { username = user, name = "sliced", libraries = new[] { "lib-x" }, rateLimitPerMinute = 40 }); // slices of 2
+        var token = created.Body.GetProperty("token").GetString()!;
+        var principal = "token:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+        await AwayFromAMinuteBoundaryAsync();
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Servers.Redis.ConnectionString);
+
+        using var first = await fixture.PostMcpAsync(ListLibraries, token);
+        var afterFirst = await TakenAsync(redis, principal, until: 4);
+        using var second = await fixture.PostMcpAsync(ListLibraries, token);
+        var afterSecond = await TakenAsync(redis, principal, until: 4);
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, second.StatusCode));
+        Assert.Equal(4, afterFirst);
+        Assert.Equal(4, afterSecond);
+    }
+
+    /// <summary>How many calls of this minute's budget Redis has granted <paramref name="principal"/>, once it reaches <paramref name="until"/> or 3 s have passed.</summary>
+    private static async Task<long> TakenAsync(ConnectionMultiplexer redis, string principal, long until)
+    {
+        var server = redis.GetServers()[0];
+        var taken = 0L;
+        for (var attempt = 0; attempt < 60 && taken < until; attempt++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+            var window = (await server.TimeAsync()).Ticks / TimeSpan.TicksPerMinute - DateTime.UnixEpoch.Ticks / TimeSpan.TicksPerMinute;
+            taken = (long?)await redis.GetDatabase().StringGetAsync($"mnemosyne:ratelimit:{principal}:{window}") ?? 0;
+        }
+
+        return taken;
+    }
+
     /// <summary>Budgets are per minute on Redis's clock: start a measurement with most of a minute left.</summary>
     private async Task AwayFromAMinuteBoundaryAsync()
     {
