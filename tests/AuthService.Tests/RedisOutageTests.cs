@@ -1,6 +1,6 @@
-using Mnemosyne.ServiceDefaults.Invalidation;
 using System.Net;
 using Mnemosyne.AuthService.Tests.Infrastructure;
+using Mnemosyne.ServiceDefaults.Invalidation;
 
 namespace Mnemosyne.AuthService.Tests;
 
