@@ -23,7 +23,10 @@ public sealed class InvalidatedCache<TKey, TValue> where TKey : notnull
 
     private sealed record Entry(TValue Value, long Generation, DateTimeOffset Until, IReadOnlyList<string>? DependsOn);
 
-    /// <summary>What a value about to be read is stored under: the generation then, and whether the cache was trusted.</summary>
+    /// <summary>
+    /// What a value about to be read is stored under: the generation this replica had finished applying then, and
+    /// whether the cache was trusted.
+    /// </summary>
     public readonly record struct Ticket(long Generation, bool Trusted);
 
     public InvalidatedCache(InvalidationListener invalidations, int capacity, TimeProvider time, IEqualityComparer<TKey>? comparer = null)
@@ -40,7 +43,13 @@ public sealed class InvalidatedCache<TKey, TValue> where TKey : notnull
 
     public int Count => _entries.Count;
 
-    public Ticket Begin() => new(_invalidations.Generation, _invalidations.IsTrusted);
+    /// <remarks>
+    /// The generation applied, not the newest heard of: while a change is being applied, caches are emptied one after
+    /// another, and a value read from one not emptied yet (auth-service resolves from its team rows) must not be kept
+    /// by one already emptied. Read then, it is kept only if no change is heard of by the time it is stored — never,
+    /// since the one being applied already counts.
+    /// </remarks>
+    public Ticket Begin() => new(_invalidations.Applied, _invalidations.IsTrusted);
 
     public bool TryGet(TKey key, [MaybeNullWhen(false)] out TValue value)
     {

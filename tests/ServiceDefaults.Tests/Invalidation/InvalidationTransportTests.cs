@@ -44,6 +44,32 @@ public sealed class InvalidationTransportTests
     }
 
     [Fact]
+    public async Task A_value_read_while_a_change_is_being_applied_is_not_kept_by_a_cache_already_emptied()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var connection = await ConnectAsync(redis);
+        await using var replica = await StartListenerAsync(connection);
+        var announcer = new InvalidationAnnouncer(connection, new FakeLogger<InvalidationAnnouncer>());
+        await WaitUntilAsync(() => replica.Listener.IsTrusted, "the replica never held a lease");
+        // As in auth-service: resolutions (emptied first, made first) are read from team rows (emptied after them).
+        var resolutions = new InvalidatedCache<string, string>(replica.Listener, 10, TimeProvider.System);
+        var teamRows = new Dictionary<string, bool> { ["team:x"] = true };
+        replica.Listener.Advanced += reach =>
+        {
+            // A resolution between the two: it reads the team row the change has not reached yet, and stores.
+            var ticket = resolutions.Begin();
+            var active = teamRows["team:x"];
+            resolutions.Store(ticket, "bearer", active ? "allowed" : "refused", DateTimeOffset.UtcNow.AddMinutes(1), ["team:x"]);
+            teamRows["team:x"] = !reach.Affects(["team:x"]);
+        };
+
+        await announcer.AnnounceAsync(InvalidationReach.Of("team:x"), Cancellation).WaitAsync(TimeSpan.FromSeconds(10), Cancellation);
+
+        Assert.False(teamRows["team:x"]);
+        Assert.False(resolutions.TryGet("bearer", out var kept), $"a resolution read mid-change was kept: {kept}");
+    }
+
+    [Fact]
     public async Task A_replica_that_stops_answering_is_waited_for_until_it_no_longer_trusts_its_cache()
     {
         await using var redis = await RedisServer.StartAsync();
