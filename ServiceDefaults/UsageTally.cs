@@ -12,7 +12,8 @@ public sealed class UsageTally<TKey> where TKey : notnull
 {
     private readonly ConcurrentDictionary<TKey, TokenUsage> _pending = new();
 
-    public void Record(TKey key, TokenUsage usage) => _pending.AddOrUpdate(key, usage, (_, known) => known.Add(usage));
+    public void Record(TKey key, TokenUsage usage) =>
+        _pending.AddOrUpdate(key, static (_, added) => added, static (_, known, added) => known.Add(added), usage);
 
     /// <summary>Usage recorded and not yet written, for answers that must include it.</summary>
     public TokenUsage? Pending(TKey key) => _pending.TryGetValue(key, out var usage) ? usage : null;

@@ -36,13 +36,13 @@ public static class ResolveApi
         try
         {
             var resolution = await resolver.ResolveAsync(SharedSecrets.BearerFrom(request), tool, cancellationToken);
-            if (resolution.RateLimitPerMinute > 0)
+            if (resolution.PolicyHeader is { } policy)
             {
                 // The body's shape is fixed (CONTRACT §3); the budget mcp-host spends on cached decisions rides beside it.
-                request.HttpContext.Response.Headers[PrincipalBudgets.PolicyHeader] = PrincipalBudgets.Policy(resolution.RateLimitPerMinute);
+                request.HttpContext.Response.Headers[PrincipalBudgets.PolicyHeader] = policy;
             }
 
-            if (Dependency.ToHeader(resolution.DependsOn) is { } dependsOn)
+            if (resolution.DependsOnHeader is { } dependsOn)
             {
                 request.HttpContext.Response.Headers[Dependency.HeaderName] = dependsOn;
                 request.HttpContext.Response.Headers[InvalidationProtocol.AppliedHeader] = applied.ToString(CultureInfo.InvariantCulture);

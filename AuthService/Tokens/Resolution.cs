@@ -1,4 +1,5 @@
 using Mnemosyne.ServiceDefaults.Invalidation;
+using Mnemosyne.ServiceDefaults.RateLimits;
 
 namespace Mnemosyne.AuthService.Tokens;
 
@@ -19,4 +20,12 @@ public sealed record Resolution(
 {
     /// <summary>An opaque token's id, whose use is counted on every call (<see cref="TokenUsageRecorder"/>).</summary>
     public Guid? OpaqueTokenId { get; init; }
+
+    // The headers /v1/resolve sends beside the body, made once: a kept resolution answers many calls.
+
+    /// <summary><c>RateLimit-Policy</c>; null when unlimited.</summary>
+    public string? PolicyHeader { get; } = RateLimitPerMinute > 0 ? PrincipalBudgets.Policy(RateLimitPerMinute) : null;
+
+    /// <summary><c>DependsOn</c> as its header carries it; null when too long to send (then it depends on everything).</summary>
+    public string? DependsOnHeader { get; } = Dependency.ToHeader(DependsOn);
 }

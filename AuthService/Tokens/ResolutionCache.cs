@@ -18,7 +18,7 @@ public sealed class ResolutionCache
 {
     private readonly TimeProvider _time;
     private readonly TimeSpan _scopeLifetime;
-    private readonly InvalidatedCache<BearerHash, Resolution> _cache;
+    private readonly InvalidatedCache<BearerHash, Kept> _cache;
 
     public ResolutionCache(InvalidationListener invalidations, IOptions<AuthOptions> options, TimeProvider time)
     {
@@ -27,15 +27,19 @@ public sealed class ResolutionCache
         _cache = new(invalidations, options.Value.ResolutionCacheEntries, time);
     }
 
-    public bool TryGet(BearerHash key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Resolution resolution) =>
-        _cache.TryGet(key, out resolution);
+    /// <summary>A resolution, and whose budget its calls spend (<c>PrincipalBudgets.KeyOf</c>, made once, not on every call).</summary>
+    public sealed record Kept(Resolution Resolution, string BudgetKey);
+
+    public bool TryGet(BearerHash key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Kept kept) =>
+        _cache.TryGet(key, out kept);
 
     /// <summary>Take it before resolving; <see cref="Store"/> keeps the resolution only if no change came meanwhile.</summary>
-    public InvalidatedCache<BearerHash, Resolution>.Ticket Begin() => _cache.Begin();
+    public InvalidatedCache<BearerHash, Kept>.Ticket Begin() => _cache.Begin();
 
-    public void Store(InvalidatedCache<BearerHash, Resolution>.Ticket ticket, BearerHash key, Resolution resolution)
+    public void Store(InvalidatedCache<BearerHash, Kept>.Ticket ticket, BearerHash key, Kept kept)
     {
+        var resolution = kept.Resolution;
         var until = DecisionLifetime.Until(resolution.Kind, resolution.ExpiresAt, _time.GetUtcNow(), _scopeLifetime);
-        _cache.Store(ticket, key, resolution, until, resolution.DependsOn);
+        _cache.Store(ticket, key, kept, until, resolution.DependsOn);
     }
 }

@@ -9,13 +9,12 @@ namespace Mnemosyne.AuthService.Tokens;
 /// identity provider is an OAuth access token, any other JWT a turn or team token — unless this replica resolved the
 /// same bearer before and no change has reached it since (<see cref="ResolutionCache"/>); then an opaque token's use is
 /// counted, the per-tool allow-list applied, and (for a tool call) one call of the principal's budget spent
-/// (<see cref="PrincipalBudgets"/>).
+/// (<see cref="PrincipalBudgets"/>). The kind resolvers come from the request's <paramref name="services"/> only on a
+/// miss: each rents a database context from the pool, which a bearer resolved before does not need.
 /// </summary>
 public sealed partial class TokenResolver(
-    OpaqueTokenResolver opaque,
-    JwtResolver jwt,
+    IServiceProvider services,
     OAuthIssuers oauthIssuers,
-    OAuthResolver oauth,
     ResolutionCache resolutions,
     TokenUsageRecorder usage,
     TimeProvider time,
@@ -28,7 +27,7 @@ public sealed partial class TokenResolver(
     {
         try
         {
-            var (resolution, bearerHash) = await ResolveBearerAsync(bearer, cancellationToken);
+            var (resolution, budgetKey) = await ResolveBearerAsync(bearer, cancellationToken);
             if (resolution.OpaqueTokenId is { } tokenId)
             {
                 usage.Record(tokenId, time.GetUtcNow());
@@ -41,8 +40,7 @@ public sealed partial class TokenResolver(
 
             if (tool is not null)
             {
-                var key = PrincipalBudgets.KeyOf(resolution.Kind, resolution.Principal, bearerHash.ToHex);
-                var budget = await budgets.TakeAsync(key, resolution.RateLimitPerMinute, cancellationToken);
+                var budget = await budgets.TakeAsync(budgetKey, resolution.RateLimitPerMinute, cancellationToken);
                 if (!budget.Allowed)
                 {
                     throw new AuthException(AuthFailure.RateLimited(budget.RetryAfter), new Caller(resolution.Kind, resolution.Principal));
@@ -65,8 +63,8 @@ public sealed partial class TokenResolver(
         }
     }
 
-    /// <summary>The resolution, and the bearer's SHA-256 it is kept under (an opaque token's budget is keyed on it too).</summary>
-    private async Task<(Resolution Resolution, BearerHash Key)> ResolveBearerAsync(string? bearer, CancellationToken cancellationToken)
+    /// <summary>The resolution, and whose budget it spends (an opaque token's is keyed on the bearer's SHA-256).</summary>
+    private async Task<ResolutionCache.Kept> ResolveBearerAsync(string? bearer, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(bearer))
         {
@@ -81,17 +79,18 @@ public sealed partial class TokenResolver(
         var key = BearerHash.Of(bearer);
         if (resolutions.TryGet(key, out var kept))
         {
-            return (kept, key);
+            return kept;
         }
 
         var ticket = resolutions.Begin();
         var resolution = !BearerClassifier.TryReadJwtHeader(bearer, out var header)
-            ? await opaque.ResolveAsync(bearer, cancellationToken)
+            ? await services.GetRequiredService<OpaqueTokenResolver>().ResolveAsync(bearer, cancellationToken)
             : oauthIssuers.Configured && BearerClassifier.ReadIssuer(bearer) is { } iss && oauthIssuers.Find(iss) is { } issuer
-                ? await oauth.ResolveAsync(bearer, header, issuer, cancellationToken)
-                : await jwt.ResolveAsync(bearer, header, cancellationToken);
-        resolutions.Store(ticket, key, resolution);
-        return (resolution, key);
+                ? await services.GetRequiredService<OAuthResolver>().ResolveAsync(bearer, header, issuer, cancellationToken)
+                : await services.GetRequiredService<JwtResolver>().ResolveAsync(bearer, header, cancellationToken);
+        kept = new ResolutionCache.Kept(resolution, PrincipalBudgets.KeyOf(resolution.Kind, resolution.Principal, key.ToHex));
+        resolutions.Store(ticket, key, kept);
+        return kept;
     }
 
     private void Refused(AuthFailure failure)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -29,6 +28,7 @@ public sealed partial class AuthServiceClient : IDisposable
     private readonly ServiceEndpointResolver _discovery;
     private readonly ILogger<AuthServiceClient> _logger;
     private readonly RetriedLazyTask<Task<Uri>> _baseAddress;
+    private readonly RetriedLazyTask<Task<Uri>> _resolveAddress;
     private readonly SharedValues _shared = new();
 
     public AuthServiceClient(
@@ -44,6 +44,7 @@ public sealed partial class AuthServiceClient : IDisposable
         _discovery = discovery;
         _logger = logger;
         _baseAddress = new(LookUpAsync);
+        _resolveAddress = new(async () => new Uri(await _baseAddress.Current, "/v1/resolve"));
     }
 
     public sealed record Resolution(
@@ -79,26 +80,31 @@ public sealed partial class AuthServiceClient : IDisposable
     {
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(await BaseAddressAsync(cancellationToken), "/v1/resolve"))
+            // Every tool call an mcp-host has not cached comes through here, so the request is built lean: the body
+            // with its length (JsonContent's has none, so it went chunked, which costs both sides a pipe), headers
+            // added without parsing them, the address made once.
+            var body = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new { tool }, JsonSerializerOptions.Web));
+            body.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, await _resolveAddress.Current.WaitAsync(cancellationToken))
             {
-                Content = JsonContent.Create(new { tool }),
+                Content = body,
             };
-            request.Headers.Add(SharedKeys.InternalKeyHeader, _internalKey);
+            request.Headers.TryAddWithoutValidation(SharedKeys.InternalKeyHeader, _internalKey);
             if (bearer is not null)
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+                request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + bearer);
             }
 
             using var response = await _http.SendAsync(request, cancellationToken);
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 var resolution = await response.Content.ReadFromJsonAsync<Resolution>(cancellationToken);
-                var policy = response.Headers.TryGetValues(PrincipalBudgets.PolicyHeader, out var values) ? values.FirstOrDefault() : null;
-                var dependsOn = response.Headers.TryGetValues(Dependency.HeaderName, out var names) ? names.FirstOrDefault() : null;
-                var applied = response.Headers.TryGetValues(InvalidationProtocol.AppliedHeader, out var generations)
-                    && long.TryParse(generations.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var generation)
-                        ? generation
-                        : -1;
+                var policy = Header(response, PrincipalBudgets.PolicyHeader);
+                var dependsOn = Header(response, Dependency.HeaderName);
+                var applied = long.TryParse(Header(response, InvalidationProtocol.AppliedHeader), NumberStyles.None,
+                    CultureInfo.InvariantCulture, out var generation)
+                    ? generation
+                    : -1;
                 return resolution is null
                     ? Down()
                     : new Outcome(resolution with
@@ -109,7 +115,7 @@ public sealed partial class AuthServiceClient : IDisposable
                         Libraries = _shared.Share(resolution.Libraries)!,
                         Tools = _shared.Share(resolution.Tools),
                         RateLimitPerMinute = PrincipalBudgets.PerMinuteOf(policy),
-                        DependsOn = _shared.Share(Dependency.FromHeader(dependsOn)),
+                        DependsOn = _shared.Share(dependsOn, Dependency.FromHeader),
                         Applied = applied,
                     }, 200, "", "");
             }
@@ -123,7 +129,7 @@ public sealed partial class AuthServiceClient : IDisposable
                     return Down();
                 }
 
-                var caller = response.Headers.TryGetValues(RefusedCallerHeader.Name, out var callers) ? callers.FirstOrDefault() : null;
+                var caller = Header(response, RefusedCallerHeader.Name);
                 return new Outcome(null, (int)response.StatusCode, problem.Title, problem.Reason, response.Headers.RetryAfter?.Delta)
                 {
                     RefusedCaller = RefusedCallerHeader.Parse(caller),
@@ -191,7 +197,6 @@ public sealed partial class AuthServiceClient : IDisposable
     public void Dispose() => _http.Dispose();
 
     /// <summary>auth-service's address, looked up once through service discovery (again only after a failed lookup).</summary>
-    /// <summary>auth-service's address, looked up once through service discovery (again only after a failed lookup).</summary>
     private Task<Uri> BaseAddressAsync(CancellationToken cancellationToken) => _baseAddress.Current.WaitAsync(cancellationToken);
 
     private async Task<Uri> LookUpAsync()
@@ -205,6 +210,20 @@ public sealed partial class AuthServiceClient : IDisposable
         var source = await _discovery.GetEndpointsAsync(_configuredUrl, CancellationToken.None);
         return source.Endpoints.Select(e => e.EndPoint).OfType<UriEndPoint>().Select(e => e.Uri).FirstOrDefault()
             ?? throw new HttpRequestException($"Service discovery found no address for {_configuredUrl}.");
+    }
+
+    /// <summary>A response header's value as sent (the first, if repeated), without parsing it; null when absent.</summary>
+    private static string? Header(HttpResponseMessage response, string name)
+    {
+        if (response.Headers.NonValidated.TryGetValues(name, out var values))
+        {
+            foreach (var value in values)
+            {
+                return value;
+            }
+        }
+
+        return null;
     }
 
     private static bool IsUnreachable(Exception exception) =>
