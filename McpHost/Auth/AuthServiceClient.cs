@@ -83,12 +83,12 @@ public sealed partial class AuthServiceClient : IDisposable
             // Every tool call an mcp-host has not cached comes through here, so the request is built lean: the body
             // with its length (JsonContent's has none, so it went chunked, which costs both sides a pipe), headers
             // added without parsing them, the address made once.
-            var body = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new { tool }, JsonSerializerOptions.Web));
-            body.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-            using var request = new HttpRequestMessage(HttpMethod.Post, await _resolveAddress.Current.WaitAsync(cancellationToken))
+            var address = await _resolveAddress.Current.WaitAsync(cancellationToken);
+            using var request = new HttpRequestMessage(HttpMethod.Post, address)
             {
-                Content = body,
+                Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new { tool }, JsonSerializerOptions.Web)),
             };
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
             request.Headers.TryAddWithoutValidation(SharedKeys.InternalKeyHeader, _internalKey);
             if (bearer is not null)
             {
