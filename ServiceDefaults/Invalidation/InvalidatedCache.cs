@@ -84,6 +84,10 @@ public sealed class InvalidatedCache<TKey, TValue> where TKey : notnull
         }
 
         _entries[key] = new Entry(value, ticket.Generation, until, dependsOn);
+        // A full fence, so the entry is visible before the generation is read. The listener fences the same way
+        // between moving its generation on and enumerating the entries (Invalidate): at least one side sees the
+        // other. Without them, x64 may let each side's read pass its own write, and both miss.
+        Interlocked.MemoryBarrier();
         if (_invalidations.Generation != ticket.Generation)
         {
             // A change arrived while the value was read: it may predate the change.

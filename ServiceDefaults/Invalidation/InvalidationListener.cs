@@ -133,7 +133,9 @@ public sealed partial class InvalidationListener(IConnectionMultiplexer redis, I
             var reached = current < 0 ? InvalidationReach.Everything
                 : generation == current + 1 && reach is not null ? reach
                 : await ReachSinceAsync(current, generation);
-            Volatile.Write(ref _generation, generation);
+            // Exchanged, not written: a full fence before the caches enumerate their entries (InvalidatedCache.Store
+            // fences the other way).
+            Interlocked.Exchange(ref _generation, generation);
             Advanced?.Invoke(reached);
             Volatile.Write(ref _applied, generation);
         }
