@@ -3,30 +3,31 @@ using System.Diagnostics;
 namespace Mnemosyne.Bench;
 
 /// <summary>
-/// Throughput and latency percentiles of one kind of call, over all the slices it ran, and each slice's own rate (one
-/// a round, in round order), so that a kind can be set against the baseline round by round.
+/// Throughput and latency percentiles of one kind of call, over all the slices it ran, and each round's own rate (its
+/// calls over its time in that round, in round order), so that a kind can be set against the baseline round by round.
 /// </summary>
 public sealed record Measurement(string Kind, long Calls, double CallsPerSecond, double P50Milliseconds, double P99Milliseconds,
     IReadOnlyList<double> RoundRates)
 {
-    public sealed class Builder
+    public sealed class Builder(int rounds)
     {
         private readonly List<long> _latencies = [];
-        private readonly List<double> _roundRates = [];
-        private TimeSpan _elapsed;
+        private readonly long[] _roundCalls = new long[rounds];
+        private readonly TimeSpan[] _roundElapsed = new TimeSpan[rounds];
 
-        public void Add((List<long> Latencies, TimeSpan Elapsed) slice)
+        public void Add(int round, (List<long> Latencies, TimeSpan Elapsed) slice)
         {
             _latencies.AddRange(slice.Latencies);
-            _elapsed += slice.Elapsed;
-            _roundRates.Add(slice.Latencies.Count / slice.Elapsed.TotalSeconds);
+            _roundCalls[round] += slice.Latencies.Count;
+            _roundElapsed[round] += slice.Elapsed;
         }
 
         public Measurement Build(string kind)
         {
             _latencies.Sort();
-            return new Measurement(kind, _latencies.Count, _latencies.Count / _elapsed.TotalSeconds,
-                Percentile(0.50), Percentile(0.99), _roundRates);
+            var elapsed = _roundElapsed.Aggregate(TimeSpan.Zero, (sum, e) => sum + e);
+            return new Measurement(kind, _latencies.Count, _latencies.Count / elapsed.TotalSeconds,
+                Percentile(0.50), Percentile(0.99), [.. _roundCalls.Select((calls, r) => calls / _roundElapsed[r].TotalSeconds)]);
         }
 
         private double Percentile(double p) => _latencies.Count == 0

@@ -5,7 +5,7 @@ namespace Mnemosyne.Bench;
 
 /// <summary>
 /// The load run's table: each kind against the baseline, as ratios and added milliseconds. The ratio is the median
-/// of the rounds' ratios — in each round, the kind's slice against the baseline's slice of that round — with the
+/// of the rounds' ratios — in each round, the kind's slice against the baseline's slices of that round — with the
 /// lowest and the highest round beside it. Pooled (a kind's calls over all its slices against the baseline's, which
 /// calls/s still allows), one slow slice, a fifth of a kind's time, moved a kind and the A/A row by a tenth, more
 /// than the distance to a target (benchmark.md, "Reading it"); the median leaves out up to two slow rounds of five,
