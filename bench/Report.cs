@@ -8,8 +8,8 @@ namespace Mnemosyne.Bench;
 /// of the rounds' ratios — in each round, the kind's slice against the baseline's slices of that round — with the
 /// lowest and the highest round beside it. Pooled (a kind's calls over all its slices against the baseline's, which
 /// calls/s still allows), one slow slice, a fifth of a kind's time, moved a kind and the A/A row by a tenth, more
-/// than the distance to a target (benchmark.md, "Reading it"); the median leaves out up to two slow rounds of five,
-/// on the baseline's side as on the kind's. The percentiles are over all slices' calls.
+/// than the distance to a target (benchmark.md, "How far one run can be trusted"); the median leaves out up to two
+/// slow rounds of five, on the baseline's side as on the kind's. The percentiles are over all slices' calls.
 /// </summary>
 public static class Report
 {
