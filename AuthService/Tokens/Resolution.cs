@@ -21,7 +21,9 @@ public sealed record Resolution(
     /// <summary>An opaque token's id, whose use is counted on every call (<see cref="TokenUsageRecorder"/>).</summary>
     public Guid? OpaqueTokenId { get; init; }
 
-    // The headers /v1/resolve sends beside the body, made once: a kept resolution answers many calls.
+    // The headers /v1/resolve sends beside the body, made once: a kept resolution answers many calls. Made when the
+    // record is constructed, so a `with` copy would carry them unchanged: build a new Resolution instead of copying
+    // one with another RateLimitPerMinute or DependsOn (nothing copies one today).
 
     /// <summary><c>RateLimit-Policy</c>; null when unlimited.</summary>
     public string? PolicyHeader { get; } = RateLimitPerMinute > 0 ? PrincipalBudgets.Policy(RateLimitPerMinute) : null;
