@@ -31,8 +31,8 @@ public class ResolveBenchmarks
     public async Task<int> Resolve()
     {
         await using var scope = _scopes.CreateAsyncScope();
-        var resolution = await scope.ServiceProvider.GetRequiredService<TokenResolver>()
+        var kept = await scope.ServiceProvider.GetRequiredService<TokenResolver>()
             .ResolveAsync(_services.Tokens[Kind], "search", CancellationToken.None);
-        return resolution.Libraries.Count;
+        return kept.Resolution.Libraries.Count;
     }
 }

@@ -35,19 +35,20 @@ public static class ResolveApi
         var applied = invalidations.Applied;
         try
         {
-            var resolution = await resolver.ResolveAsync(SharedSecrets.BearerFrom(request), tool, cancellationToken);
-            if (resolution.PolicyHeader is { } policy)
+            var kept = await resolver.ResolveAsync(SharedSecrets.BearerFrom(request), tool, cancellationToken);
+            if (kept.PolicyHeader is { } policy)
             {
                 // The body's shape is fixed (CONTRACT §3); the budget mcp-host spends on cached decisions rides beside it.
                 request.HttpContext.Response.Headers[PrincipalBudgets.PolicyHeader] = policy;
             }
 
-            if (resolution.DependsOnHeader is { } dependsOn)
+            if (kept.DependsOnHeader is { } dependsOn)
             {
                 request.HttpContext.Response.Headers[Dependency.HeaderName] = dependsOn;
                 request.HttpContext.Response.Headers[InvalidationProtocol.AppliedHeader] = applied.ToString(CultureInfo.InvariantCulture);
             }
 
+            var resolution = kept.Resolution;
             return TypedResults.Ok(new ResolveResponse(resolution.Kind, resolution.Principal, resolution.User,
                 resolution.Libraries, resolution.Tools, resolution.ExpiresAt));
         }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Mnemosyne.AuthService.Options;
 using Mnemosyne.ServiceDefaults;
 using Mnemosyne.ServiceDefaults.Invalidation;
+using Mnemosyne.ServiceDefaults.RateLimits;
 
 namespace Mnemosyne.AuthService.Tokens;
 
@@ -27,8 +28,24 @@ public sealed class ResolutionCache
         _cache = new(invalidations, options.Value.ResolutionCacheEntries, time);
     }
 
-    /// <summary>A resolution, and whose budget its calls spend (<c>PrincipalBudgets.KeyOf</c>, made once, not on every call).</summary>
-    public sealed record Kept(Resolution Resolution, string BudgetKey);
+    /// <summary>
+    /// A resolution, and what the calls it answers need made once rather than on every call: whose budget they spend
+    /// (<c>PrincipalBudgets.KeyOf</c>) and the headers <c>/v1/resolve</c> sends beside the body. A class, not a record:
+    /// a <c>with</c> copy of a record would carry these values made from the original.
+    /// </summary>
+    public sealed class Kept(Resolution resolution, string budgetKey)
+    {
+        public Resolution Resolution { get; } = resolution;
+
+        public string BudgetKey { get; } = budgetKey;
+
+        /// <summary><c>RateLimit-Policy</c>; null when unlimited.</summary>
+        public string? PolicyHeader { get; } =
+            resolution.RateLimitPerMinute > 0 ? PrincipalBudgets.Policy(resolution.RateLimitPerMinute) : null;
+
+        /// <summary><c>DependsOn</c> as its header carries it; null when too long to send (then it depends on everything).</summary>
+        public string? DependsOnHeader { get; } = Dependency.ToHeader(resolution.DependsOn);
+    }
 
     public bool TryGet(BearerHash key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Kept kept) =>
         _cache.TryGet(key, out kept);

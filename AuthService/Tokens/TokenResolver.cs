@@ -22,12 +22,16 @@ public sealed partial class TokenResolver(
     PrincipalBudgets budgets,
     ILogger<TokenResolver> logger)
 {
-    /// <summary>Resolves, or throws <see cref="AuthException"/>; every refusal is counted by reason.</summary>
-    public async Task<Resolution> ResolveAsync(string? bearer, string? tool, CancellationToken cancellationToken)
+    /// <summary>
+    /// Resolves (the resolution, with what was made once for it), or throws <see cref="AuthException"/>; every refusal
+    /// is counted by reason.
+    /// </summary>
+    public async Task<ResolutionCache.Kept> ResolveAsync(string? bearer, string? tool, CancellationToken cancellationToken)
     {
         try
         {
-            var (resolution, budgetKey) = await ResolveBearerAsync(bearer, cancellationToken);
+            var kept = await ResolveBearerAsync(bearer, cancellationToken);
+            var resolution = kept.Resolution;
             if (resolution.OpaqueTokenId is { } tokenId)
             {
                 usage.Record(tokenId, time.GetUtcNow());
@@ -40,7 +44,7 @@ public sealed partial class TokenResolver(
 
             if (tool is not null)
             {
-                var budget = await budgets.TakeAsync(budgetKey, resolution.RateLimitPerMinute, cancellationToken);
+                var budget = await budgets.TakeAsync(kept.BudgetKey, resolution.RateLimitPerMinute, cancellationToken);
                 if (!budget.Allowed)
                 {
                     throw new AuthException(AuthFailure.RateLimited(budget.RetryAfter), new Caller(resolution.Kind, resolution.Principal));
@@ -48,7 +52,7 @@ public sealed partial class TokenResolver(
             }
 
             LogResolved(logger, resolution.Kind, resolution.Principal, resolution.Libraries.Count);
-            return resolution;
+            return kept;
         }
         catch (AuthException exception)
         {
