@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mnemosyne.AuthService;
+using Mnemosyne.AuthService.Audit;
 using Mnemosyne.McpHost;
+using Mnemosyne.McpHost.Audit;
 using Mnemosyne.Testing;
 
 namespace Mnemosyne.Bench;
@@ -40,6 +43,15 @@ public sealed class BenchServices : IAsyncDisposable
 
     public AuthApi Auth => new(AuthService, AdminKey, InternalKey);
 
+    /// <summary>
+    /// When the first of <see cref="Tokens"/> expire (<see cref="ChurnTokens"/>, minted after them, expire later): the
+    /// turn JWT and the as-issued access token live 10 minutes, the longest either may (taken before they are minted,
+    /// so it errs early).
+    /// </summary>
+    public DateTimeOffset TokensExpire { get; private set; }
+
+    private static readonly TimeSpan TokenLifetime = TimeSpan.FromMinutes(10);
+
     /// <summary>The churn mode's bearers, once <see cref="MintChurnTokensAsync"/> made them (the load run does; fuzz and micro do not).</summary>
     public IReadOnlyList<string> ChurnTokens { get; private set; } = [];
 
@@ -62,6 +74,21 @@ public sealed class BenchServices : IAsyncDisposable
     }
 
     private string? _spareUser;
+
+    /// <summary>
+    /// Writes every audit entry still queued: both mcp-hosts' forwarders send theirs, then auth-service's trail writes
+    /// what it holds.
+    /// </summary>
+    public async Task WriteQueuedAuditAsync()
+    {
+        var taken = await McpHost.Services.GetRequiredService<AuditForwarder>().SendQueuedAsync(CancellationToken.None)
+            & await McpHostWithoutCache.Services.GetRequiredService<AuditForwarder>().SendQueuedAsync(CancellationToken.None)
+            & await AuthService.Services.GetRequiredService<AuditTrail>().WriteQueuedAsync(CancellationToken.None);
+        if (!taken)
+        {
+            throw new InvalidOperationException("The audit trail did not take the load's entries.");
+        }
+    }
 
     public static async Task<BenchServices> StartAsync()
     {
@@ -108,7 +135,7 @@ public sealed class BenchServices : IAsyncDisposable
                 ["Auth:AuthorizationServer:Enabled"] = "true",
                 ["Auth:AuthorizationServer:Issuer"] = issuer,
                 // The longest the server allows, so the token outlives a default run (Program checks --seconds).
-                ["Auth:AuthorizationServer:AccessTokenMinutes"] = "10",
+                ["Auth:AuthorizationServer:AccessTokenMinutes"] = $"{TokenLifetime.TotalMinutes}",
                 ["Auth:AuthorizationServer:AllowDynamicRegistration"] = "true",
                 ["Auth:AuthorizationServer:Upstream:0:Issuer"] = _authorizationServer.Issuer,
                 ["Auth:AuthorizationServer:Upstream:0:ClientId"] = TestAuthorizationServer.ClientId,
@@ -138,6 +165,7 @@ public sealed class BenchServices : IAsyncDisposable
     {
         using var admin = McpHost.ClientWithBearer(AdminKey);
         await BenchSeed.LoadLibrariesAsync(admin);
+        TokensExpire = DateTimeOffset.UtcNow + TokenLifetime;
         Tokens = await BenchSeed.MintTokensAsync(Auth, _authorizationServer!, McpHost.Address);
     }
 

@@ -1,9 +1,10 @@
 namespace Mnemosyne.Bench;
 
 /// <summary>
-/// The churn mode's revocations: one revoking admin change every <c>interval</c> on a principal the load does not use
-/// (<see cref="BenchServices.RevokeUnusedAsync"/>), from <see cref="Start"/> until disposed, which rethrows what
-/// failed. Counts them (<see cref="Made"/>), so a run shows how many it measured under.
+/// The churn mode's revocations: one revoking admin change on a principal the load does not use
+/// (<see cref="BenchServices.RevokeUnusedAsync"/>) at <see cref="Start"/> and every <c>interval</c> after, until
+/// disposed, which rethrows what failed. (A churn slice is shorter than two seconds: the first change is made at once,
+/// so that every slice has at least one a second.) Counts them (<see cref="Made"/>), so a run shows how many it measured under.
 /// </summary>
 public sealed class ChurnRevocations : IAsyncDisposable
 {
@@ -21,11 +22,12 @@ public sealed class ChurnRevocations : IAsyncDisposable
         revocations._loop = Task.Run(async () =>
         {
             using var timer = new PeriodicTimer(interval);
-            while (await WaitAsync(timer, revocations._stop.Token))
+            do
             {
                 await services.RevokeUnusedAsync();
                 Interlocked.Increment(ref _made);
             }
+            while (await WaitAsync(timer, revocations._stop.Token));
         });
         return revocations;
     }

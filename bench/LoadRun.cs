@@ -9,8 +9,9 @@ namespace Mnemosyne.Bench;
 /// The end-to-end load run: MCP clients (the official SDK) calling <c>search</c> through McpHost with a valid token
 /// of each kind, and the same calls against the no-auth baseline. Two phases per kind: throughput, with enough
 /// concurrent clients to keep every core busy, and latency, with one client so no call waits behind another.
-/// Kinds take turns in short slices over several rounds, in a new order each round, so a slow moment of the machine
-/// falls on all of them alike. The <see cref="Churn"/> kind is many principals at once while revocations happen.
+/// Each kind is measured in short slices over several rounds, every slice beside one of its reference (the baseline;
+/// for <see cref="Churn"/>, many principals at once while revocations happen, the <see cref="Crowd"/>), so that a slow
+/// moment of this shared machine, which lasts seconds, falls on both alike; the pairs go in a new order each round.
 /// </summary>
 public static class LoadRun
 {
@@ -33,13 +34,13 @@ public static class LoadRun
     public const string Churn = "churn";
 
     /// <summary>
-    /// Slices of the baseline in each round: it is the reference of every other kind, so its error is in every ratio of
-    /// the run at once. Measured as long as one kind, it drew a fast round now and then and every row fell together
-    /// (the A/A row at 0.85×, and with it ten rows past their targets, in a run of commit 5a6e4a0). With k kinds set
-    /// against one reference, the reference's share that makes the ratios most precise is √k times a kind's (Dunnett's
-    /// allocation); three slices for a dozen kinds is a little under that.
+    /// The churn kind's own reference: the baseline called by as many clients as churn has principals, each on its own
+    /// connection, in churn's pattern. Two thousand clients cost something without any authentication (the no-auth
+    /// baseline measured 0.94× and +1.97 ms p99 one client with them, run of 2026-12-07 14:41): churn is set against
+    /// this, so that its row measures what 2,000 principals and their revocations add, not what 2,000 connections do.
+    /// Measured whenever churn is.
     /// </summary>
-    private const int BaselineSlices = 3;
+    public const string Crowd = "crowd";
 
     private static readonly TimeSpan ChurnInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LeadIn = TimeSpan.FromMilliseconds(500);
@@ -60,7 +61,12 @@ public static class LoadRun
             throw new ArgumentException($"Unknown in --kinds: {string.Join(", ", unknown)}. Kinds: {string.Join(", ", all)}.");
         }
 
-        var kinds = all.Where(k => k == Baseline || settings.Kinds is null || settings.Kinds.Contains(k)).ToArray();
+        var kinds = all.Where(k => k == Baseline || settings.Kinds is null || settings.Kinds.Contains(k)).ToList();
+        if (kinds.Contains(Churn))
+        {
+            kinds.Insert(kinds.IndexOf(Churn), Crowd);
+        }
+
         // Per kind, its workers: each calls with its clients in turn (one client, but a churn worker has many).
         var clients = new Dictionary<string, McpClient[][]>();
         try
@@ -75,40 +81,63 @@ public static class LoadRun
                 await DriveAsync(clients[kind], TimeSpan.FromSeconds(2));
             }
 
-            var slots = kinds.Concat(Enumerable.Repeat(Baseline, BaselineSlices - 1)).ToList();
-            var slice = settings.Duration / (2 * slots.Count * settings.Rounds);
+            // Every kind is measured in pairs with its reference: its slice and the reference's one beside it, in a
+            // drawn order, so that both meet the same moment of the machine.
+            var pairs = kinds.Where(k => k is not (Baseline or Crowd)).Select(k => (Reference: k == Churn ? Crowd : Baseline, Kind: k)).ToList();
+            var slice = settings.Duration / (2 * 2 * pairs.Count * settings.Rounds);
+            // The tokens were minted before the run and live 10 minutes: a run that would outlast them is refused now,
+            // not when its calls start failing. Besides the measured time, each pair takes four lead-ins, each churn
+            // pair its touch pass, and the slices' audit writes and last calls about half a second a pair.
+            var needed = settings.Duration + settings.Rounds * pairs.Count * (4 * LeadIn + TimeSpan.FromSeconds(0.5))
+                + (kinds.Contains(Churn) ? settings.Rounds * (TouchAftermath + TimeSpan.FromSeconds(6)) : TimeSpan.Zero);
+            if (DateTimeOffset.UtcNow + needed > services.TokensExpire)
+            {
+                throw new ArgumentException(
+                    $"This run would need about {needed.TotalSeconds:0} s more, but the tokens expire in " +
+                    $"{(services.TokensExpire - DateTimeOffset.UtcNow).TotalSeconds:0} s (they live 10 minutes): fewer --seconds or --rounds.");
+            }
+
             var throughput = kinds.ToDictionary(k => k, _ => new Measurement.Builder(settings.Rounds));
             var latency = kinds.ToDictionary(k => k, _ => new Measurement.Builder(settings.Rounds));
             for (var round = 0; round < settings.Rounds; round++)
             {
                 // A new order each round, and a new seed each run (printed, so a run can be repeated): no kind always
-                // follows the same one, so the background work a kind leaves behind (audit batches, usage flushes)
-                // falls on no kind more than another. With the same seed every run, one kind kept the same
-                // neighbours and trailed in every run.
+                // follows the same one. With the same seed every run, one kind kept the same neighbours and trailed in
+                // every run.
                 var random = new Random(settings.Seed + round);
-                foreach (var kind in slots.OrderBy(_ => random.Next()).ToList())
+                foreach (var (reference, kind) in pairs.OrderBy(_ => random.Next()).ToList())
                 {
-                    // Each slice starts with a lead-in that is not measured: what the previous slice left running
-                    // (an audit batch, a flush) is absorbed by it instead of being counted against this kind.
-                    await using var churn = kind == Churn ? ChurnRevocations.Start(services, ChurnInterval) : null;
-                    var one = kind == Churn ? [[.. clients[kind].SelectMany(c => c)]] : clients[kind][..1];
+                    // Which of the two goes first is drawn as well: what a slice leaves running that its lead-in does
+                    // not absorb falls on the kind and on the reference alike.
+                    string[] order = random.Next(2) == 0 ? [reference, kind] : [kind, reference];
                     if (kind == Churn)
                     {
-                        // Every principal once, unmeasured: at real traffic's rate (2,000 principals sharing ~1,000
-                        // calls a second) each comes round every few seconds, so its decision is warm; here the kinds
-                        // take turns, and without this pass a principal would come round once in ~40 s, longer than a
-                        // team or OAuth scope lives, and churn would measure first calls instead of revocations.
-                        await TouchEveryClientAsync(clients[kind]);
-                        // The pass's own aftermath — its 2,000 audit entries and the usage of its 400 opaque tokens,
-                        // written in the background — is absorbed before measuring, as the lead-in absorbs a previous
-                        // slice's: one usage flush interval (5 s) and a second.
-                        await Task.Delay(TouchAftermath);
+                        await TouchAsync(clients[Crowd], clients[Churn]);
                     }
 
-                    await DriveAsync(clients[kind], LeadIn);
-                    throughput[kind].Add(round, await DriveAsync(clients[kind], slice));
-                    await DriveAsync(one, LeadIn);
-                    latency[kind].Add(round, await DriveAsync(one, slice));
+                    foreach (var (measurements, concurrent) in new[] { (throughput, true), (latency, false) })
+                    {
+                        var slices = new Dictionary<string, (List<long> Latencies, TimeSpan Elapsed)>();
+                        foreach (var measured in order)
+                        {
+                            // The latency phase's one worker calls with one client, or with all of a crowd's in turn.
+                            var workers = concurrent ? clients[measured]
+                                : measured is Churn or Crowd ? [[.. clients[measured].SelectMany(c => c)]] : clients[measured][..1];
+                            await using var churn = measured == Churn ? ChurnRevocations.Start(services, ChurnInterval) : null;
+                            // Each slice starts with a lead-in that is not measured: what the slice before left running
+                            // is absorbed by it rather than counted, and the audit entries queued so far are written
+                            // before measuring. The slice ends by writing the entries its own calls queued, while its
+                            // clients go on calling: a kind pays for its audit trail as it would under steady load, and
+                            // no slice pays for another's (the queues gather a second before they send, so without
+                            // this most of a short slice's entries were written in the slice after it).
+                            await DriveAsync(workers, LeadIn);
+                            await services.WriteQueuedAuditAsync();
+                            slices[measured] = await DriveAsync(workers, slice, services.WriteQueuedAuditAsync);
+                        }
+
+                        measurements[kind].Add(round, slices[kind], slices[reference]);
+                        measurements[reference].Add(round, slices[reference], null);
+                    }
                 }
             }
 
@@ -125,16 +154,19 @@ public static class LoadRun
 
     private static async Task<McpClient[][]> ConnectAsync(BenchServices services, string kind, int count)
     {
-        if (kind == Churn)
+        if (kind is Churn or Crowd)
         {
-            // Worker i takes bearers i, i + count, i + 2 count, …: every principal is called, by one worker.
-            var bearers = services.ChurnTokens;
+            // Worker i takes bearers i, i + count, i + 2 count, …: every principal is called, by one worker. The crowd's
+            // clients have no bearer and call the baseline.
+            var (target, bearers) = kind == Churn
+                ? (services.McpHost, services.ChurnTokens.ToArray<string?>())
+                : (services.Baseline, new string?[services.ChurnTokens.Count]);
             return await Task.WhenAll(Enumerable.Range(0, count).Select(async worker =>
             {
                 var mine = new List<McpClient>();
-                for (var i = worker; i < bearers.Count; i += count)
+                for (var i = worker; i < bearers.Length; i += count)
                 {
-                    mine.Add(await ConnectAsync(services.McpHost, bearers[i]));
+                    mine.Add(await ConnectAsync(target, bearers[i]));
                 }
 
                 return mine.ToArray();
@@ -153,14 +185,29 @@ public static class LoadRun
         return clients;
     }
 
-    private static Task TouchEveryClientAsync(McpClient[][] clients) =>
-        Task.WhenAll(clients.Select(worker => Task.Run(async () =>
+    /// <summary>
+    /// Before a churn pair: every principal once, unmeasured. At real traffic's rate (2,000 principals sharing ~1,000
+    /// calls a second) each comes round every few seconds, so its decision is warm; here the kinds take turns, and
+    /// without this pass a principal would come round once in ~40 s, longer than a team or OAuth scope lives, and churn
+    /// would measure first calls instead of revocations. The crowd's clients too, so that both start with their
+    /// connections in the same state. Then the pass's own aftermath — its 2,000 audit entries and the usage of its
+    /// 400 opaque tokens, written in the background — is waited out: one usage flush interval (5 s) and a second.
+    /// </summary>
+    private static async Task TouchAsync(params McpClient[][][] crowds)
+    {
+        foreach (var crowd in crowds)
         {
-            foreach (var client in worker)
+            await Task.WhenAll(crowd.Select(worker => Task.Run(async () =>
             {
-                await client.CallToolAsync("search", new Dictionary<string, object?> { ["query"] = Queries[0] });
-            }
-        })));
+                foreach (var client in worker)
+                {
+                    await client.CallToolAsync("search", new Dictionary<string, object?> { ["query"] = Queries[0] });
+                }
+            })));
+        }
+
+        await Task.Delay(TouchAftermath);
+    }
 
     private static Task<McpClient> ConnectAsync(TestHost host, string? bearer) =>
         McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
@@ -171,18 +218,19 @@ public static class LoadRun
         }));
 
     /// <summary>
-    /// Every worker calls <c>search</c> back to back for <paramref name="duration"/>, with each of its clients in turn;
-    /// any failed call stops the run.
+    /// Every worker calls <c>search</c> back to back for <paramref name="duration"/>, with each of its clients in turn,
+    /// and then on until <paramref name="then"/> (if any) has finished; any failed call stops the run.
     /// </summary>
-    private static async Task<(List<long> Latencies, TimeSpan Elapsed)> DriveAsync(McpClient[][] clients, TimeSpan duration)
+    private static async Task<(List<long> Latencies, TimeSpan Elapsed)> DriveAsync(McpClient[][] clients, TimeSpan duration,
+        Func<Task>? then = null)
     {
         var started = Stopwatch.GetTimestamp();
-        var until = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var perClient = await Task.WhenAll(clients.Select((worker, index) => Task.Run(async () =>
+        using var end = new CancellationTokenSource();
+        var perClient = Task.WhenAll(clients.Select((worker, index) => Task.Run(async () =>
         {
             var latencies = new List<long>(4096);
             var call = index;
-            while (Stopwatch.GetTimestamp() < until)
+            while (!end.IsCancellationRequested)
             {
                 var arguments = new Dictionary<string, object?> { ["query"] = Queries[call++ % Queries.Length] };
                 var before = Stopwatch.GetTimestamp();
@@ -196,7 +244,20 @@ public static class LoadRun
 
             return latencies;
         })));
-        return ([.. perClient.SelectMany(l => l)], Stopwatch.GetElapsedTime(started));
+        try
+        {
+            await Task.Delay(duration);
+            if (then is not null)
+            {
+                await then();
+            }
+        }
+        finally
+        {
+            await end.CancelAsync();
+        }
+
+        return ([.. (await perClient).SelectMany(l => l)], Stopwatch.GetElapsedTime(started));
     }
 
     private static string Describe(CallToolResult result) =>

@@ -4,33 +4,32 @@ using System.Text;
 namespace Mnemosyne.Bench;
 
 /// <summary>
-/// The load run's table: each kind against the baseline, as ratios and added milliseconds. The ratio is the median
-/// of the rounds' ratios — in each round, the kind's slice against the baseline's slices of that round — with the
-/// lowest and the highest round beside it. Pooled (a kind's calls over all its slices against the baseline's, which
-/// calls/s still allows), one slow slice, a fifth of a kind's time, moved a kind and the A/A row by a tenth, more
-/// than the distance to a target (benchmark.md, "How far one run can be trusted"); the median leaves out up to two
-/// slow rounds of five, on the baseline's side as on the kind's. The percentiles are over all slices' calls.
+/// The load run's table: each kind against its reference (churn against <see cref="LoadRun.Crowd"/>, every other kind
+/// against the baseline), as ratios and added milliseconds, all taken from the reference's slices paired with the
+/// kind's. The ratio is the median of the rounds' ratios, with the lowest and the highest round beside it: the median
+/// leaves out up to two slow rounds of five, on the reference's side as on the kind's. The percentiles are over all
+/// of a row's calls; a reference's own row (no ratio) pools all its slices.
 /// </summary>
 public static class Report
 {
     public static string Table(IReadOnlyList<Measurement> results)
     {
-        var baseline = results.Single(r => r.Kind == LoadRun.Baseline);
         var table = new StringBuilder();
         Row(table, "kind", "calls", "calls/s", "x baseline", "rounds", "p50 ms", "+p50 ms", "p99 ms", "+p99 ms");
         foreach (var r in results)
         {
-            var isBaseline = r == baseline;
-            var ratios = r.RoundRates.Zip(baseline.RoundRates, (rate, reference) => rate / reference).Order().ToList();
+            var ratios = r.Reference?.RoundRatios.Order().ToList();
             Row(table, r.Kind, N(r.Calls, "0"), N(r.CallsPerSecond, "0"),
-                isBaseline ? "1.00" : N(Median(ratios), "0.00"),
-                isBaseline ? "" : $"{N(ratios[0], "0.00")}–{N(ratios[^1], "0.00")}",
-                N(r.P50Milliseconds, "0.00"), isBaseline ? "" : N(r.P50Milliseconds - baseline.P50Milliseconds, "+0.00;-0.00;0.00"),
-                N(r.P99Milliseconds, "0.00"), isBaseline ? "" : N(r.P99Milliseconds - baseline.P99Milliseconds, "+0.00;-0.00;0.00"));
+                ratios is null ? "" : N(Median(ratios), "0.00"),
+                ratios is null ? "" : $"{N(ratios[0], "0.00")}–{N(ratios[^1], "0.00")}",
+                N(r.P50Milliseconds, "0.00"), r.Reference is null ? "" : Added(r.P50Milliseconds - r.Reference.P50Milliseconds),
+                N(r.P99Milliseconds, "0.00"), r.Reference is null ? "" : Added(r.P99Milliseconds - r.Reference.P99Milliseconds));
         }
 
         return table.ToString();
     }
+
+    private static string Added(double milliseconds) => N(milliseconds, "+0.00;-0.00;0.00");
 
     private static double Median(List<double> sorted) => sorted.Count % 2 == 1
         ? sorted[sorted.Count / 2]
