@@ -61,11 +61,19 @@ public static class LoadRun
             throw new ArgumentException($"Unknown in --kinds: {string.Join(", ", unknown)}. Kinds: {string.Join(", ", all)}.");
         }
 
-        var kinds = all.Where(k => k == Baseline || settings.Kinds is null || settings.Kinds.Contains(k)).ToList();
-        if (kinds.Contains(Churn))
+        // Every kind is measured in pairs with its reference: its slice and the reference's one beside it, in a drawn
+        // order, so that both meet the same moment of the machine.
+        var pairs = all.Where(k => k != Baseline && (settings.Kinds is null || settings.Kinds.Contains(k)))
+            .Select(k => (Reference: k == Churn ? Crowd : Baseline, Kind: k)).ToList();
+        if (pairs.Count == 0)
         {
-            kinds.Insert(kinds.IndexOf(Churn), Crowd);
+            throw new ArgumentException($"--kinds names no kind besides the baseline. Kinds: {string.Join(", ", all)}.");
         }
+
+        // What is measured, in the order of the tables: the baseline, the kinds, the crowd just before churn.
+        var listed = all.ToList();
+        listed.Insert(listed.IndexOf(Churn), Crowd);
+        var kinds = listed.Where(k => pairs.Any(p => p.Reference == k || p.Kind == k)).ToList();
 
         // Per kind, its workers: each calls with its clients in turn (one client, but a churn worker has many).
         var clients = new Dictionary<string, McpClient[][]>();
@@ -81,9 +89,6 @@ public static class LoadRun
                 await DriveAsync(clients[kind], TimeSpan.FromSeconds(2));
             }
 
-            // Every kind is measured in pairs with its reference: its slice and the reference's one beside it, in a
-            // drawn order, so that both meet the same moment of the machine.
-            var pairs = kinds.Where(k => k is not (Baseline or Crowd)).Select(k => (Reference: k == Churn ? Crowd : Baseline, Kind: k)).ToList();
             var slice = settings.Duration / (2 * 2 * pairs.Count * settings.Rounds);
             // The tokens were minted before the run and live 10 minutes: a run that would outlast them is refused now,
             // not when its calls start failing. Besides the measured time, each pair takes four lead-ins, each churn
