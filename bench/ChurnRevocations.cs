@@ -4,7 +4,8 @@ namespace Mnemosyne.Bench;
 /// The churn mode's revocations: one revoking admin change on a principal the load does not use
 /// (<see cref="BenchServices.RevokeUnusedAsync"/>) at <see cref="Start"/> and every <c>interval</c> after, until
 /// disposed, which rethrows what failed. (A churn slice is shorter than two seconds: the first change is made at once,
-/// so that every slice has at least one a second.) Counts them (<see cref="Made"/>), so a run shows how many it measured under.
+/// so that every slice has at least one a second.) Counts them (<see cref="Made"/>), so a run shows how many it
+/// measured under.
 /// </summary>
 public sealed class ChurnRevocations : IAsyncDisposable
 {

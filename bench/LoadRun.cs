@@ -67,7 +67,8 @@ public static class LoadRun
             .Select(k => (Reference: k == Churn ? Crowd : Baseline, Kind: k)).ToList();
         if (pairs.Count == 0)
         {
-            throw new ArgumentException($"--kinds names no kind besides the baseline. Kinds: {string.Join(", ", all)}.");
+            throw new ArgumentException(
+                $"--kinds names no kind besides the baseline. Kinds: {string.Join(", ", all)}.");
         }
 
         // What is measured, in the order of the tables: the baseline, the kinds, the crowd just before churn.
@@ -94,12 +95,15 @@ public static class LoadRun
             // not when its calls start failing. Besides the measured time, each pair takes four lead-ins, each churn
             // pair its touch pass, and the slices' audit writes and last calls about half a second a pair.
             var needed = settings.Duration + settings.Rounds * pairs.Count * (4 * LeadIn + TimeSpan.FromSeconds(0.5))
-                + (kinds.Contains(Churn) ? settings.Rounds * (TouchAftermath + TimeSpan.FromSeconds(6)) : TimeSpan.Zero);
+                + (kinds.Contains(Churn)
+                    ? settings.Rounds * (TouchAftermath + TimeSpan.FromSeconds(6))
+                    : TimeSpan.Zero);
             if (DateTimeOffset.UtcNow + needed > services.TokensExpire)
             {
                 throw new ArgumentException(
                     $"This run would need about {needed.TotalSeconds:0} s more, but the tokens expire in " +
-                    $"{(services.TokensExpire - DateTimeOffset.UtcNow).TotalSeconds:0} s (they live 10 minutes): fewer --seconds or --rounds.");
+                    $"{(services.TokensExpire - DateTimeOffset.UtcNow).TotalSeconds:0} s (they live 10 minutes): " +
+                    "fewer --seconds or --rounds.");
             }
 
             var throughput = kinds.ToDictionary(k => k, _ => new Measurement.Builder(settings.Rounds));
