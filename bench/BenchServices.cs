@@ -134,7 +134,7 @@ public sealed class BenchServices : IAsyncDisposable
                 ["Auth:OAuth:Issuers:0:Audiences:0"] = BenchSeed.OAuthResource,
                 ["Auth:AuthorizationServer:Enabled"] = "true",
                 ["Auth:AuthorizationServer:Issuer"] = issuer,
-                // The longest the server allows, so the token outlives a default run (Program checks --seconds).
+                // The longest the server allows, so the token outlives a default run (LoadRun refuses one it would not outlive).
                 ["Auth:AuthorizationServer:AccessTokenMinutes"] = $"{TokenLifetime.TotalMinutes}",
                 ["Auth:AuthorizationServer:AllowDynamicRegistration"] = "true",
                 ["Auth:AuthorizationServer:Upstream:0:Issuer"] = _authorizationServer.Issuer,
