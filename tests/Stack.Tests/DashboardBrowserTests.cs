@@ -34,8 +34,21 @@ public sealed partial class DashboardBrowserTests(StackApp stack)
     {
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await Chromium.LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        var page = await BrowserFailure.NewTracedPageAsync(browser,
+            new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
         page.SetDefaultTimeout(Timeout);
+        try
+        {
+            await TourAsync(page);
+        }
+        catch (Exception failure)
+        {
+            throw await BrowserFailure.RecordAsync(page, "dashboard-tour", failure);
+        }
+    }
+
+    private async Task TourAsync(IPage page)
+    {
         var login = await stack.App.GetDashboardUrlAsync(Cancel) ?? throw new InvalidOperationException("The dashboard is not running.");
         await page.GotoAsync(login.ToString());
         await page.GetByRole(AriaRole.Gridcell, new PageGetByRoleOptions { Name = "mcp-host" }).First.WaitForAsync();
