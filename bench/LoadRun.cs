@@ -43,7 +43,7 @@ public static class LoadRun
     public const string Crowd = "crowd";
 
     private static readonly TimeSpan ChurnInterval = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan LeadIn = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LeadIn = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan TouchAftermath = TimeSpan.FromSeconds(6);
     private static readonly string[] Queries = ["replication", "quorum lease", "\"snapshot compaction\"", "shard -vacuum"];
 
