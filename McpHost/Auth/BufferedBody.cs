@@ -1,13 +1,28 @@
 using System.Buffers;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Mnemosyne.McpHost.Auth;
 
 /// <summary>Reads a request body into memory up to a limit and puts it back so the next reader sees it whole.</summary>
 public static class BufferedBody
 {
+    /// <summary>
+    /// How far past the limit Kestrel may read a refused body's rest and drop it (it does so once the request ends,
+    /// up to its own limit), so that the connection closes with nothing left unread. A socket closed with unread data
+    /// is reset, and a client still writing its body then saw the reset instead of the 413 (a 16 MiB body did so
+    /// every time): Kestrel's limit is the gate's own otherwise (RequestLimits), and it stopped reading there.
+    /// </summary>
+    private const long DrainedPastLimit = 32 * 1024 * 1024;
+
     /// <summary>The body, or null when it is larger than <paramref name="limit"/> bytes.</summary>
     public static async Task<ReadOnlyMemory<byte>?> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
+        // The limit is kept here; Kestrel's own moves past it for this request (DrainedPastLimit).
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } kestrelLimit)
+        {
+            kestrelLimit.MaxRequestBodySize = limit + DrainedPastLimit;
+        }
+
         if (request.ContentLength > limit)
         {
             return null;

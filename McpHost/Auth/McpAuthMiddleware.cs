@@ -39,7 +39,8 @@ public sealed partial class McpAuthMiddleware(
         var body = await BufferedBody.ReadAsync(context.Request, limit, context.RequestAborted);
         if (body is null)
         {
-            // The rest of the body is never read, so the connection cannot be reused.
+            // The connection is not reused; Kestrel reads what the client is still sending and drops it
+            // (BufferedBody.DrainedPastLimit), so that the client gets this refusal rather than a reset connection.
             context.Response.Headers.Connection = "close";
             await McpRefusal.WriteAsync(context, null, StatusCodes.Status413PayloadTooLarge, McpRefusal.InvalidRequestCode,
                 $"Request body is too large (at most {limit / 1024} KiB).", "too_large");

@@ -84,15 +84,18 @@ public sealed class RefusalTests(McpHostFixture fixture) : IClassFixture<McpHost
         Assert.Contains("401", failure.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_body_over_the_cap_gets_413_without_reaching_auth_or_the_sdk()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_body_over_the_cap_gets_413_without_reaching_auth_or_the_sdk(bool expectContinue)
     {
         var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib"]);
 
-        // As large uploads should: with Expect: 100-continue the refusal comes before the body is sent (without it the
-        // server still answers 413 and closes, but a client busy writing may only see the closed connection).
+        // With Expect: 100-continue the refusal comes before the body is sent, as large uploads should. Without it the
+        // client is still writing 16 MiB (more than the sockets' buffers hold) when the refusal comes: the gate reads
+        // the rest and drops it, so the client gets the 413 rather than a connection reset under its write.
         using var response = await fixture.PostMcpAsync(
-            McpHostFixture.ToolCall("search", new { query = new string('q', 2 * 1024 * 1024) }), token, expectContinue: true);
+            McpHostFixture.ToolCall("search", new { query = new string('q', 16 * 1024 * 1024) }), token, expectContinue: expectContinue);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("too_large", Reason(await BodyAsync(response)));
@@ -103,6 +106,7 @@ public sealed class RefusalTests(McpHostFixture fixture) : IClassFixture<McpHost
     [InlineData(15 * 1024, HttpStatusCode.OK)] // within the gate's first 16 KiB chunk: kept as an exact copy
     [InlineData(40 * 1024, HttpStatusCode.OK)] // larger than the chunk: spilled into a growing stream
     [InlineData(2 * 1024 * 1024, HttpStatusCode.RequestEntityTooLarge)]
+    [InlineData(16 * 1024 * 1024, HttpStatusCode.RequestEntityTooLarge)] // more than the sockets hold: the rest is read and dropped
     public async Task A_chunked_body_without_a_length_is_read_whole_and_capped_like_any_other(int queryLength, HttpStatusCode expected)
     {
         var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib"]);
