@@ -92,8 +92,8 @@ public sealed class RefusalTests(McpHostFixture fixture) : IClassFixture<McpHost
         var (_, token) = await fixture.Auth.CreateTokenAsync(await fixture.Auth.CreateUserAsync(), ["lib"]);
 
         // With Expect: 100-continue the refusal comes before the body is sent, as large uploads should. Without it the
-        // client is still writing 16 MiB (more than the sockets' buffers hold) when the refusal comes: the gate reads
-        // the rest and drops it, so the client gets the 413 rather than a connection reset under its write.
+        // client is still writing 16 MiB (more than the sockets' buffers hold) when the refusal comes: Kestrel reads
+        // the rest and drops it (the gate lets it read that far), so the client gets the 413 rather than a reset.
         using var response = await fixture.PostMcpAsync(
             McpHostFixture.ToolCall("search", new { query = new string('q', 16 * 1024 * 1024) }), token, expectContinue: expectContinue);
 
