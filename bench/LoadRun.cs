@@ -231,7 +231,8 @@ public static class LoadRun
     /// Counted are the calls that end inside the window, over the window's length: the clients are already calling when
     /// it opens and still calling when it closes, so it holds the steady state only — not the workers starting
     /// together, nor the wait for the slowest call in flight at the end (at 16 clients a p99 of about 100 ms, an eighth
-    /// of a slice, which is where a slice's rate used to vary most).
+    /// of a slice). That did not narrow the rounds' spread (docs/benchmark.md, the fourth change): the machine's own
+    /// slowdowns are most of it.
     /// </summary>
     private static async Task<(List<long> Latencies, TimeSpan Elapsed)> DriveAsync(McpClient[][] clients, TimeSpan leadIn,
         TimeSpan window, Func<Task> writeQueuedAudit)
