@@ -49,20 +49,33 @@ public static class BenchSeed
     }
 
     /// <summary>
-    /// A valid bearer of each kind, by kind; the turn JWT lives <paramref name="turnSeconds"/>. With
-    /// <paramref name="issuer"/> (Mnemosyne's authorization server, whose upstream is <paramref name="authorizationServer"/>)
-    /// also <c>as-issued</c>: a client registers, a user signs in upstream with the OAuth team's group and consents.
+    /// What minting needs, once: a signing key for turn and team JWTs, and the team that maps the OAuth users' group
+    /// (<see cref="OAuthGroup"/>) to the workspace.
+    /// </summary>
+    public static async Task PrepareMintingAsync(AuthApi auth)
+    {
+        await auth.CreateSigningKeyAsync();
+        var team = await auth.AdminAsync(HttpMethod.Post, "/admin/v1/teams",
+            new { name = "bench-oauth-team", workspaces = new[] { Workspace }, groups = new[] { OAuthGroup } });
+        if (team.Status != System.Net.HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"The OAuth team was not created: {(int)team.Status} {team.Body}");
+        }
+    }
+
+    /// <summary>
+    /// A valid bearer of each kind, by kind, after <see cref="PrepareMintingAsync"/>; the turn JWT lives
+    /// <paramref name="turnSeconds"/>. With <paramref name="issuer"/> (Mnemosyne's authorization server, whose upstream
+    /// is <paramref name="authorizationServer"/>) also <c>as-issued</c>: a client registers, a user signs in upstream
+    /// with the OAuth team's group and consents. Called again, it mints fresh bearers of new principals.
     /// </summary>
     public static async Task<IReadOnlyDictionary<string, string>> MintTokensAsync(
         AuthApi auth, TestAuthorizationServer authorizationServer, Uri? issuer = null, int turnSeconds = 600)
     {
         var (_, opaque) = await auth.CreateTokenAsync(await auth.CreateUserAsync(), [.. Libraries]);
-        await auth.CreateSigningKeyAsync();
         var turn = await auth.AdminAsync(HttpMethod.Post, "/admin/v1/turn-tokens",
             new { subject = "bench-turn", libraries = Libraries, ttlSeconds = turnSeconds });
         var team = await auth.MintTeamTokenAsync(await auth.CreateTeamAsync(Workspace));
-        await auth.AdminAsync(HttpMethod.Post, "/admin/v1/teams",
-            new { name = "bench-oauth-team", workspaces = new[] { Workspace }, groups = new[] { OAuthGroup } });
         authorizationServer.User = ("bench-user", [OAuthGroup]);
         var tokens = new Dictionary<string, string>
         {

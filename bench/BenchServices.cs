@@ -45,12 +45,15 @@ public sealed class BenchServices : IAsyncDisposable
 
     /// <summary>
     /// When the first of <see cref="Tokens"/> expire (<see cref="ChurnTokens"/>, minted after them, expire later): the
-    /// turn JWT and the as-issued access token live 10 minutes, the longest either may (taken before they are minted,
-    /// so it errs early).
+    /// turn JWT and the as-issued access token live <see cref="TokenLifetime"/>, the longest either may (taken before
+    /// they are minted, so it errs early).
     /// </summary>
     public DateTimeOffset TokensExpire { get; private set; }
 
-    private static readonly TimeSpan TokenLifetime = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan TokenLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>Rows <see cref="RenewTokensAsync"/> wrote (users, tokens, teams, grants), by database: not the load's.</summary>
+    public (long Auth, long Library) RowsMinted { get; private set; }
 
     /// <summary>The churn mode's bearers, once <see cref="MintChurnTokensAsync"/> made them (the load run does; fuzz and micro do not).</summary>
     public IReadOnlyList<string> ChurnTokens { get; private set; } = [];
@@ -58,6 +61,24 @@ public sealed class BenchServices : IAsyncDisposable
     /// <summary><paramref name="perKind"/> distinct principals of each of the five kinds (<see cref="BenchSeed.MintChurnTokensAsync"/>).</summary>
     public async Task MintChurnTokensAsync(int perKind) =>
         ChurnTokens = await BenchSeed.MintChurnTokensAsync(Auth, _authorizationServer!, McpHost.Address, perKind);
+
+    /// <summary>
+    /// Fresh bearers of new principals for every kind, and for churn when it has its own: a load run longer than a
+    /// token lives goes on with these (<see cref="LoadRun"/>'s epochs). The rows this writes go to
+    /// <see cref="RowsMinted"/>.
+    /// </summary>
+    public async Task RenewTokensAsync()
+    {
+        var before = await DatabaseWrites.CountAsync(Postgres, "authdb", "librarydb");
+        await MintTokensAsync();
+        if (ChurnTokens.Count > 0)
+        {
+            await MintChurnTokensAsync(ChurnTokens.Count / 5);
+        }
+
+        var after = await DatabaseWrites.CountAsync(Postgres, "authdb", "librarydb");
+        RowsMinted = (RowsMinted.Auth + after[0] - before[0], RowsMinted.Library + after[1] - before[1]);
+    }
 
     /// <summary>
     /// One revoking admin change on a principal the load does not use (a new token of a spare user, deactivated):
@@ -134,7 +155,7 @@ public sealed class BenchServices : IAsyncDisposable
                 ["Auth:OAuth:Issuers:0:Audiences:0"] = BenchSeed.OAuthResource,
                 ["Auth:AuthorizationServer:Enabled"] = "true",
                 ["Auth:AuthorizationServer:Issuer"] = issuer,
-                // The longest the server allows, so the token outlives a default run (LoadRun refuses one it would not outlive).
+                // The longest the server allows, so the token outlives a default run (a longer one mints fresh tokens: LoadRun).
                 ["Auth:AuthorizationServer:AccessTokenMinutes"] = $"{TokenLifetime.TotalMinutes}",
                 ["Auth:AuthorizationServer:AllowDynamicRegistration"] = "true",
                 ["Auth:AuthorizationServer:Upstream:0:Issuer"] = _authorizationServer.Issuer,
@@ -165,6 +186,12 @@ public sealed class BenchServices : IAsyncDisposable
     {
         using var admin = McpHost.ClientWithBearer(AdminKey);
         await BenchSeed.LoadLibrariesAsync(admin);
+        await BenchSeed.PrepareMintingAsync(Auth);
+        await MintTokensAsync();
+    }
+
+    private async Task MintTokensAsync()
+    {
         TokensExpire = DateTimeOffset.UtcNow + TokenLifetime;
         Tokens = await BenchSeed.MintTokensAsync(Auth, _authorizationServer!, McpHost.Address);
     }

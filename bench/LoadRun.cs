@@ -45,12 +45,19 @@ public static class LoadRun
     private static readonly TimeSpan ChurnInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LeadIn = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan TouchAftermath = TimeSpan.FromSeconds(6);
+
+    /// <summary>
+    /// A new epoch's set-up, of the tokens' life: minting (about 40 s with churn's 2,000 principals), connecting and
+    /// every kind's two-second warm-up.
+    /// </summary>
+    private static readonly TimeSpan EpochStart = TimeSpan.FromSeconds(90);
     private static readonly string[] Queries = ["replication", "quorum lease", "\"snapshot compaction\"", "shard -vacuum"];
 
     /// <param name="Kinds">Only these kinds besides the baseline (a profile of the warm path, say); null: all.</param>
     public sealed record Settings(TimeSpan Duration, int Clients, int Rounds, int Seed, IReadOnlySet<string>? Kinds = null);
 
-    public sealed record Results(IReadOnlyList<Measurement> Throughput, IReadOnlyList<Measurement> Latency);
+    /// <param name="Epochs">How many sets of tokens the run used: a new one whenever the next round would outlast the tokens.</param>
+    public sealed record Results(IReadOnlyList<Measurement> Throughput, IReadOnlyList<Measurement> Latency, int Epochs);
 
     public static async Task<Results> RunAsync(BenchServices services, Settings settings)
     {
@@ -76,40 +83,38 @@ public static class LoadRun
         listed.Insert(listed.IndexOf(Churn), Crowd);
         var kinds = listed.Where(k => pairs.Any(p => p.Reference == k || p.Kind == k)).ToList();
 
+        var slice = settings.Duration / (2 * 2 * pairs.Count * settings.Rounds);
+        // A round takes its measured time and, besides, four lead-ins a pair, the slices' audit writes and last calls
+        // (about half a second a pair), and a churn pair's touch pass. The tokens were minted before the run and live
+        // 10 minutes: a round that would outlast them starts a new epoch — fresh tokens, new connections — and a
+        // round longer than fresh tokens last is refused now, not when its calls start failing.
+        var roundNeeds = settings.Duration / settings.Rounds + pairs.Count * (4 * LeadIn + TimeSpan.FromSeconds(0.5))
+            + (kinds.Contains(Churn) ? TouchAftermath + TimeSpan.FromSeconds(6) : TimeSpan.Zero);
+        if (roundNeeds > BenchServices.TokenLifetime - EpochStart)
+        {
+            throw new ArgumentException(
+                $"A round would need about {roundNeeds.TotalSeconds:0} s, more than fresh tokens last after they are minted " +
+                $"(about {(BenchServices.TokenLifetime - EpochStart).TotalSeconds:0} s): more --rounds or fewer --seconds.");
+        }
+
         // Per kind, its workers: each calls with its clients in turn (one client, but a churn worker has many).
         var clients = new Dictionary<string, McpClient[][]>();
         try
         {
-            foreach (var kind in kinds)
-            {
-                clients[kind] = await ConnectAsync(services, kind, settings.Clients);
-            }
-
-            foreach (var kind in kinds)
-            {
-                await DriveAsync(clients[kind], TimeSpan.FromSeconds(2), TimeSpan.Zero, services.WriteQueuedAuditAsync);
-            }
-
-            var slice = settings.Duration / (2 * 2 * pairs.Count * settings.Rounds);
-            // The tokens were minted before the run and live 10 minutes: a run that would outlast them is refused now,
-            // not when its calls start failing. Besides the measured time, each pair takes four lead-ins, each churn
-            // pair its touch pass, and the slices' audit writes and last calls about half a second a pair.
-            var needed = settings.Duration + settings.Rounds * pairs.Count * (4 * LeadIn + TimeSpan.FromSeconds(0.5))
-                + (kinds.Contains(Churn)
-                    ? settings.Rounds * (TouchAftermath + TimeSpan.FromSeconds(6))
-                    : TimeSpan.Zero);
-            if (DateTimeOffset.UtcNow + needed > services.TokensExpire)
-            {
-                throw new ArgumentException(
-                    $"This run would need about {needed.TotalSeconds:0} s more, but the tokens expire in " +
-                    $"{(services.TokensExpire - DateTimeOffset.UtcNow).TotalSeconds:0} s (they live 10 minutes): " +
-                    "fewer --seconds or --rounds.");
-            }
-
+            await ConnectAndWarmAsync(services, kinds, settings.Clients, clients);
             var throughput = kinds.ToDictionary(k => k, _ => new Measurement.Builder(settings.Rounds));
             var latency = kinds.ToDictionary(k => k, _ => new Measurement.Builder(settings.Rounds));
+            var epochs = 1;
             for (var round = 0; round < settings.Rounds; round++)
             {
+                if (DateTimeOffset.UtcNow + roundNeeds > services.TokensExpire)
+                {
+                    Console.WriteLine($"Round {round + 1} of {settings.Rounds} would outlast the tokens: epoch {++epochs}, fresh tokens and connections...");
+                    await DisconnectAsync(clients);
+                    await services.RenewTokensAsync();
+                    await ConnectAndWarmAsync(services, kinds, settings.Clients, clients);
+                }
+
                 // A new order each round, and a new seed each run (printed, so a run can be repeated): no kind always
                 // follows the same one. With the same seed every run, one kind kept the same neighbours and trailed in
                 // every run.
@@ -148,15 +153,36 @@ public static class LoadRun
                 }
             }
 
-            return new Results([.. kinds.Select(k => throughput[k].Build(k))], [.. kinds.Select(k => latency[k].Build(k))]);
+            return new Results([.. kinds.Select(k => throughput[k].Build(k))], [.. kinds.Select(k => latency[k].Build(k))], epochs);
         }
         finally
         {
-            foreach (var client in clients.Values.SelectMany(c => c).SelectMany(c => c))
-            {
-                await client.DisposeAsync();
-            }
+            await DisconnectAsync(clients);
         }
+    }
+
+    /// <summary>Connects every kind's clients with the current tokens, then has each kind call for two seconds unmeasured.</summary>
+    private static async Task ConnectAndWarmAsync(BenchServices services, List<string> kinds, int count, Dictionary<string, McpClient[][]> clients)
+    {
+        foreach (var kind in kinds)
+        {
+            clients[kind] = await ConnectAsync(services, kind, count);
+        }
+
+        foreach (var kind in kinds)
+        {
+            await DriveAsync(clients[kind], TimeSpan.FromSeconds(2), TimeSpan.Zero, services.WriteQueuedAuditAsync);
+        }
+    }
+
+    private static async Task DisconnectAsync(Dictionary<string, McpClient[][]> clients)
+    {
+        foreach (var client in clients.Values.SelectMany(c => c).SelectMany(c => c))
+        {
+            await client.DisposeAsync();
+        }
+
+        clients.Clear();
     }
 
     private static async Task<McpClient[][]> ConnectAsync(BenchServices services, string kind, int count)

@@ -5,7 +5,7 @@ using Mnemosyne.Bench;
 using Mnemosyne.Bench.Chaos;
 
 // dotnet run -c Release --project bench                       the end-to-end load run (200 s measured in 5 rounds)
-// dotnet run -c Release --project bench -- --seconds 300      a longer one (as long as the 10-minute tokens allow); also --clients N, --rounds N, --decisions N (the memory run), --kinds a,b
+// dotnet run -c Release --project bench -- --seconds 900 --rounds 18   a longer one (fresh tokens whenever the next round would outlast them); also --clients N, --decisions N (the memory run), --kinds a,b
 // dotnet run -c Release --project bench -- micro [BDN args]   the BenchmarkDotNet micro-benchmarks
 // dotnet run -c Release --project bench -- fuzz               100,000 broken bearers and 50,000 JSON-RPC bodies (issue 14)
 // dotnet run -c Release --project bench -- chaos              faults under load, then a 2-minute soak; --soak-minutes 30 (issue 14)
@@ -95,13 +95,13 @@ var after = await WritesAsync();
 var authenticated = results.Throughput.Concat(results.Latency).Where(r => r.Kind is not (LoadRun.Baseline or LoadRun.BaselineAgain or LoadRun.Crowd)).Sum(r => r.Calls);
 Console.WriteLine($"""
 
-    `search` through mcp-host; {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, {settings.Duration.TotalSeconds:0} s measured.
+    `search` through mcp-host; {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, {settings.Duration.TotalSeconds:0} s measured in {settings.Rounds} rounds, {results.Epochs} set(s) of tokens.
 
     Throughput: {settings.Clients} concurrent MCP clients per kind
     {Report.Table(results.Throughput)}
     Latency: one MCP client per kind
     {Report.Table(results.Latency)}
-    Rows written while measuring: authdb {after.Auth - before.Auth}, librarydb {after.Library - before.Library} ({authenticated} authenticated calls).
+    Rows written while measuring: authdb {after.Auth - before.Auth - services.RowsMinted.Auth}, librarydb {after.Library - before.Library - services.RowsMinted.Library} ({authenticated} authenticated calls; the fresh tokens' own rows left out).
     Churn: {services.ChurnTokens.Count} principals; {ChurnRevocations.Made} revoking admin changes while it was measured (one a second). Churn is set against crowd, the baseline called by as many clients; every other kind against baseline.
     """);
 if (decisions > 0)

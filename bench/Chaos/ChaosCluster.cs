@@ -84,6 +84,7 @@ public sealed class ChaosCluster : IAsyncDisposable
             await cluster.StartServicesAsync((int)turnLifetime.TotalSeconds);
             using var admin = cluster.LibraryAdmin(0);
             await BenchSeed.LoadLibrariesAsync(admin);
+            await BenchSeed.PrepareMintingAsync(cluster.Auth(0));
             cluster.Tokens = await BenchSeed.MintTokensAsync(cluster.Auth(0), cluster.AuthorizationServer, turnSeconds: (int)turnLifetime.TotalSeconds);
             return cluster;
         }
