@@ -5,7 +5,7 @@ using Mnemosyne.Bench;
 using Mnemosyne.Bench.Chaos;
 
 // dotnet run -c Release --project bench                       the end-to-end load run (200 s measured in 5 rounds)
-// dotnet run -c Release --project bench -- --seconds 900 --rounds 18   a longer one (fresh tokens whenever the next round would outlast them); also --clients N, --decisions N (the memory run), --kinds a,b
+// dotnet run -c Release --project bench -- --seconds 1200 --rounds 24  a longer one (about 40 min) (fresh tokens whenever the next round would outlast them); also --clients N, --decisions N (the memory run), --kinds a,b
 // dotnet run -c Release --project bench -- micro [BDN args]   the BenchmarkDotNet micro-benchmarks
 // dotnet run -c Release --project bench -- fuzz               100,000 broken bearers and 50,000 JSON-RPC bodies (issue 14)
 // dotnet run -c Release --project bench -- chaos              faults under load, then a 2-minute soak; --soak-minutes 30 (issue 14)
