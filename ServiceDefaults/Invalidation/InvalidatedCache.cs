@@ -95,6 +95,15 @@ public sealed class InvalidatedCache<TKey, TValue> where TKey : notnull
         }
     }
 
+    /// <summary>Drops <paramref name="value"/>, when it is still what <paramref name="key"/> holds (a newer value stays).</summary>
+    public void Remove(TKey key, TValue value)
+    {
+        if (_entries.TryGetValue(key, out var entry) && EqualityComparer<TValue>.Default.Equals(entry.Value, value))
+        {
+            _entries.TryRemove(new KeyValuePair<TKey, Entry>(key, entry));
+        }
+    }
+
     /// <summary>
     /// Drops what a change reached. The listener has already moved its generation on, so a value stored meanwhile is
     /// either seen here or removed by <see cref="Store"/> itself.

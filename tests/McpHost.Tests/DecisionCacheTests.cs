@@ -103,6 +103,42 @@ public sealed class DecisionCacheTests(McpHostFixture fixture) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_team_decision_called_near_the_end_of_its_scope_lifetime_is_renewed_before_it_runs_out()
+    {
+        // A scope of 6 s: a hit after 4 s starts a renewal; without one, the decision would be gone at 6 s.
+        await using var redis = await RedisServer.StartAsync();
+        await using var pair = await StartPairAsync(redis, scopeSeconds: 6);
+        var host = pair.McpHost;
+        var api = fixture.Auth.On(pair.AuthService);
+        var workspace = AuthApi.Unique("ws");
+        await fixture.AddLibraryWithDocumentAsync(workspace, "alpha");
+        await api.CreateSigningKeyAsync();
+        var token = await api.MintTeamTokenAsync(await api.CreateTeamAsync(workspace));
+        using var hits = Counter(host, "mcp.auth.cache.hits");
+        using var misses = Counter(host, "mcp.auth.cache.misses");
+        using var renewals = Counter(host, "mcp.auth.cache.renewals");
+        var started = TimeProvider.System.GetTimestamp();
+
+        await CallAsync(host, token);
+        var first = CachedDecisions.EntryOf(host, token);
+        await Task.Delay(TimeSpan.FromSeconds(4.5) - TimeProvider.System.GetElapsedTime(started), TestContext.Current.CancellationToken);
+        await CallAsync(host, token);
+        for (var attempt = 0; attempt < 100 && Sum(renewals) == 0; attempt++)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        var renewed = CachedDecisions.EntryOf(host, token);
+        await Task.Delay(TimeSpan.FromSeconds(7) - TimeProvider.System.GetElapsedTime(started), TestContext.Current.CancellationToken);
+        await CallAsync(host, token);
+
+        Assert.NotNull(first);
+        Assert.NotNull(renewed);
+        Assert.NotSame(first, renewed);
+        Assert.Equal((2, 1, 1), (Sum(hits), Sum(misses), Sum(renewals)));
+    }
+
+    [Fact]
     public async Task A_revocation_after_redis_restarted_empty_still_reaches_the_cache()
     {
         // Found by the fault harness: a restarted Redis has no generation, so the count started again below what the
@@ -142,17 +178,23 @@ public sealed class DecisionCacheTests(McpHostFixture fixture) : IClassFixture<M
     /// An auth-service and an mcp-host on a Redis of the test's own (they share announcements, and so generations, as
     /// every replica of a deployment does), on the fixture's databases; both trusting their caches.
     /// </summary>
-    private async Task<Pair> StartPairAsync(RedisServer redis)
+    private async Task<Pair> StartPairAsync(RedisServer redis, int? scopeSeconds = null)
     {
         var settings = fixture.AuthServiceSettings();
         settings["ConnectionStrings:redis"] = redis.ConnectionString;
         var auth = await TestHost.StartAuthServiceAsync(settings, fixture.Time);
-        var pair = new Pair(auth, await fixture.StartMcpHostAsync(new Dictionary<string, string?>
+        var mcpSettings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:librarydb"] = fixture.Servers.Postgres.ConnectionString(fixture.LibraryDatabase),
             ["ConnectionStrings:redis"] = redis.ConnectionString,
             ["services:auth-service:http:0"] = auth.Address.ToString().TrimEnd('/'),
-        }));
+        };
+        if (scopeSeconds is { } seconds)
+        {
+            mcpSettings["Mcp:LibraryScopeCacheSeconds"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var pair = new Pair(auth, await fixture.StartMcpHostAsync(mcpSettings));
         await WaitUntilTrustedAsync(auth);
         await WaitUntilTrustedAsync(pair.McpHost);
         return pair;
@@ -176,6 +218,12 @@ public sealed class DecisionCacheTests(McpHostFixture fixture) : IClassFixture<M
         }
 
         Assert.True(invalidations.IsTrusted, "the cache never became trusted");
+    }
+
+    private async Task CallAsync(TestHost host, string token)
+    {
+        using var response = await fixture.PostMcpAsync(ListLibraries, token, host: host);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     private async Task WaitForHitAsync(TestHost host, string token, MetricCollector<long> hits)
