@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Mnemosyne.McpHost.Options;
 using Mnemosyne.Testing;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -57,7 +60,8 @@ public static class LoadRun
     public sealed record Settings(TimeSpan Duration, int Clients, int Rounds, int Seed, IReadOnlySet<string>? Kinds = null);
 
     /// <param name="Epochs">How many sets of tokens the run used: a new one whenever the next round would outlast the tokens.</param>
-    public sealed record Results(IReadOnlyList<Measurement> Throughput, IReadOnlyList<Measurement> Latency, int Epochs);
+    /// <param name="Measured">Every slice's measured window together: the run's duration, and more when churn's slices are longer.</param>
+    public sealed record Results(IReadOnlyList<Measurement> Throughput, IReadOnlyList<Measurement> Latency, int Epochs, TimeSpan Measured);
 
     public static async Task<Results> RunAsync(BenchServices services, Settings settings)
     {
@@ -84,12 +88,17 @@ public static class LoadRun
         var kinds = listed.Where(k => pairs.Any(p => p.Reference == k || p.Kind == k)).ToList();
 
         var slice = settings.Duration / (2 * 2 * pairs.Count * settings.Rounds);
+        // Churn and its crowd are measured in slices of at least a quarter of a team or OAuth scope's lifetime, so that
+        // a churn pair's four span one: traffic as it is re-resolves each such principal every lifetime, and slices of
+        // a second just after the touch pass never met that moment (docs/benchmark.md, churn's tail).
+        var scopeLifetime = TimeSpan.FromSeconds(services.McpHost.Services.GetRequiredService<IOptions<McpOptions>>().Value.LibraryScopeCacheSeconds);
+        var churnSlice = slice > scopeLifetime / 4 ? slice : scopeLifetime / 4;
         // A round takes its measured time and, besides, four lead-ins a pair, the slices' audit writes and last calls
         // (about half a second a pair), and a churn pair's touch pass. The tokens were minted before the run and live
         // 10 minutes: a round that would outlast them starts a new epoch — fresh tokens, new connections — and a
         // round longer than fresh tokens last is refused now, not when its calls start failing.
         var roundNeeds = settings.Duration / settings.Rounds + pairs.Count * (4 * LeadIn + TimeSpan.FromSeconds(0.5))
-            + (kinds.Contains(Churn) ? TouchAftermath + TimeSpan.FromSeconds(6) : TimeSpan.Zero);
+            + (kinds.Contains(Churn) ? TouchAftermath + TimeSpan.FromSeconds(6) + 4 * (churnSlice - slice) : TimeSpan.Zero);
         if (roundNeeds > BenchServices.TokenLifetime - EpochStart)
         {
             throw new ArgumentException(
@@ -105,6 +114,7 @@ public static class LoadRun
             var throughput = kinds.ToDictionary(k => k, _ => new Measurement.Builder(settings.Rounds));
             var latency = kinds.ToDictionary(k => k, _ => new Measurement.Builder(settings.Rounds));
             var epochs = 1;
+            var measured = TimeSpan.Zero;
             for (var round = 0; round < settings.Rounds; round++)
             {
                 if (DateTimeOffset.UtcNow + roundNeeds > services.TokensExpire)
@@ -132,19 +142,21 @@ public static class LoadRun
                     foreach (var (measurements, concurrent) in new[] { (throughput, true), (latency, false) })
                     {
                         var slices = new Dictionary<string, (List<long> Latencies, TimeSpan Elapsed)>();
-                        foreach (var measured in order)
+                        foreach (var next in order)
                         {
                             // The latency phase's one worker calls with one client, or with all of a crowd's in turn.
-                            var workers = concurrent ? clients[measured]
-                                : measured is Churn or Crowd ? [[.. clients[measured].SelectMany(c => c)]] : clients[measured][..1];
-                            await using var churn = measured == Churn ? ChurnRevocations.Start(services, ChurnInterval) : null;
+                            var workers = concurrent ? clients[next]
+                                : next is Churn or Crowd ? [[.. clients[next].SelectMany(c => c)]] : clients[next][..1];
+                            await using var churn = next == Churn ? ChurnRevocations.Start(services, ChurnInterval) : null;
                             // Each slice starts with a lead-in that is not measured: what the slice before left running
                             // is absorbed by it rather than counted, and the audit entries queued so far are written
                             // before measuring. The slice ends by writing the entries its own calls queued, while its
                             // clients go on calling: a kind pays for its audit trail as it would under steady load, and
                             // no slice pays for another's (the queues gather a second before they send, so without
                             // this most of a short slice's entries were written in the slice after it).
-                            slices[measured] = await DriveAsync(workers, LeadIn, slice, services.WriteQueuedAuditAsync);
+                            slices[next] = await DriveAsync(workers, LeadIn, next is Churn or Crowd ? churnSlice : slice,
+                                services.WriteQueuedAuditAsync);
+                            measured += slices[next].Elapsed;
                         }
 
                         measurements[kind].Add(round, slices[kind], slices[reference]);
@@ -153,7 +165,7 @@ public static class LoadRun
                 }
             }
 
-            return new Results([.. kinds.Select(k => throughput[k].Build(k))], [.. kinds.Select(k => latency[k].Build(k))], epochs);
+            return new Results([.. kinds.Select(k => throughput[k].Build(k))], [.. kinds.Select(k => latency[k].Build(k))], epochs, measured);
         }
         finally
         {

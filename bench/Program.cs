@@ -95,7 +95,7 @@ var after = await WritesAsync();
 var authenticated = results.Throughput.Concat(results.Latency).Where(r => r.Kind is not (LoadRun.Baseline or LoadRun.BaselineAgain or LoadRun.Crowd)).Sum(r => r.Calls);
 Console.WriteLine($"""
 
-    `search` through mcp-host; {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, {settings.Duration.TotalSeconds:0} s measured in {settings.Rounds} rounds, {results.Epochs} set(s) of tokens.
+    `search` through mcp-host; {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, {results.Measured.TotalSeconds:0} s measured in {settings.Rounds} rounds, {results.Epochs} set(s) of tokens.
 
     Throughput: {settings.Clients} concurrent MCP clients per kind
     {Report.Table(results.Throughput)}
